@@ -1,0 +1,354 @@
+"""Read and validate knowledge YAML files into immutable objects (the only module that reads YAML)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+SECTIONS = {  # section name in the file -> entry kind
+    "windows": "window",
+    "single_window": "single_window",
+    "channels": "channel",
+    "faqs": "faq",
+}
+AGENCY_KINDS = ("veterans-service", "military-service", "household-registration", "district-office")
+MAX_ANSWER_CHARS = 300
+MAX_TITLE_CHARS = 20
+MIN_QUESTIONS = 3
+MIN_KEYWORDS = 2
+_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_SOURCE_RE = re.compile(r"^(\d{3}_[0-9a-f]{16}\.txt\s+\S|https?://\S)")
+
+# Field specs: name -> (type, required). Types: text, texts (list of text), int_or_null, date.
+_COMMON = {
+    "id": ("text", True),
+    "title": ("text", True),
+    "questions": ("texts", True),
+    "keywords": ("texts", True),
+    "answer": ("text", True),
+    "source": ("text", True),
+    "related": ("texts", False),
+}
+_ENTRY_FIELDS = {
+    "window": {**_COMMON, "where": ("text", False), "hours": ("text", False),
+               "phone": ("text", False), "services": ("texts", False)},
+    "single_window": {**_COMMON, "window": ("text", False), "bring": ("texts", False)},
+    "channel": {**_COMMON, "how": ("text", False), "who": ("text", False),
+                "reply_days": ("int_or_null", False)},
+    "faq": dict(_COMMON),
+}
+_AGENCY_FIELDS = {
+    "id": ("text", True), "name": ("text", True), "short_name": ("text", True),
+    "kind": ("text", True), "plan": ("text", True), "updated": ("date", True),
+    "contact": ("mapping", True), "main_topics": ("texts", True),
+}
+_CONTACT_FIELDS = {k: ("text", False) for k in ("address", "phone", "hours", "website", "source")}
+# libyaml's loader when PyYAML was built with it (same safe semantics, several times faster).
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_TYPE_NAMES = {"text": "文字", "texts": "文字清單", "int_or_null": "整數或 null",
+               "date": "日期（例如 \"2026-11-23\"）", "mapping": "欄位表（key: value）"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or worth a look) in a knowledge file, located by file, line and field."""
+
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file} 第 {self.line} 行" if self.line else self.file
+        return f"{where}：{self.field} {self.message}" if self.field else f"{where}：{self.message}"
+
+
+class KnowledgeError(Exception):
+    """A knowledge file could not be loaded; `problems` lists every reason."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One thing a citizen can ask about: a window, a single-window item, a channel or an FAQ."""
+
+    id: str
+    kind: str
+    title: str
+    questions: tuple[str, ...]
+    keywords: tuple[str, ...]
+    answer: str
+    source: str
+    related: tuple[str, ...] = ()
+    where: str = ""
+    hours: str = ""
+    phone: str = ""
+    services: tuple[str, ...] = ()
+    window: str = ""
+    bring: tuple[str, ...] = ()
+    how: str = ""
+    who: str = ""
+    reply_days: int | None = None
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Office facts from an official source; empty strings when unknown (never invented)."""
+
+    address: str = ""
+    phone: str = ""
+    hours: str = ""
+    website: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Agency:
+    """One office's knowledge: its facts and its entries, in file order."""
+
+    id: str
+    name: str
+    short_name: str
+    kind: str
+    plan: str
+    updated: str
+    contact: Contact
+    main_topics: tuple[str, ...]
+    entries: tuple[Entry, ...]
+    version: str = ""  # short hash of the file's bytes
+    entry_lines: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def entry(self, entry_id: str) -> Entry | None:
+        """The entry with this id, or None."""
+        return next((e for e in self.entries if e.id == entry_id), None)
+
+
+def _line_map(node: yaml.Node, path: str, lines: dict[str, int], problems: list, fname: str) -> None:
+    """Record the 1-based line of every path in the node tree; report duplicate keys."""
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        seen = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            sub = f"{path}.{key}" if path else key
+            if key in seen:
+                problems.append(Problem(fname, key_node.start_mark.line + 1, sub, "重複出現"))
+            seen.add(key)
+            _line_map(value_node, sub, lines, problems, fname)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _line_map(item, f"{path}[{i}]", lines, problems, fname)
+
+
+def _parse(text: str, fname: str) -> tuple[object, dict[str, int], list[Problem]]:
+    """safe_load the text, keeping a path -> line map; YAML errors become Problems."""
+    problems: list[Problem] = []
+    lines: dict[str, int] = {}
+    loader = _SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, lines, [Problem(fname, 1, "", "檔案是空的")]
+        _line_map(node, "", lines, problems, fname)
+        data = loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark else 0
+        reason = getattr(exc, "problem", None) or str(exc)
+        return None, lines, [Problem(fname, line, "", f"YAML 格式錯誤：{reason}")]
+    finally:
+        loader.dispose()
+    return data, lines, problems
+
+
+class _Checker:
+    """Collects problems while turning parsed YAML into typed values."""
+
+    def __init__(self, fname: str, lines: dict[str, int]):
+        self.fname, self.lines, self.problems = fname, lines, []
+
+    def add(self, path: str, message: str) -> None:
+        """Record a problem at the nearest known line of `path`."""
+        probe = path
+        while probe and probe not in self.lines:
+            probe = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", probe)
+        self.problems.append(Problem(self.fname, self.lines.get(probe, 0), path, message))
+
+    def fields(self, data: object, path: str, spec: dict) -> dict:
+        """Check a mapping against a field spec; return the typed values of the good fields."""
+        if not isinstance(data, dict):
+            self.add(path, f"應該是{_TYPE_NAMES['mapping']}")
+            return {}
+        out = {}
+        for key in data:
+            if key not in spec:
+                self.add(f"{path}.{key}", f"不是認得的欄位（可用：{'、'.join(spec)}）")
+        for name, (kind, required) in spec.items():
+            sub = f"{path}.{name}"
+            if name not in data or data[name] is None and kind != "int_or_null":
+                if required:
+                    self.add(sub, "不可空白" if name in data else "是必填欄位，請補上")
+                continue
+            value = self._typed(data[name], kind, sub, required)
+            if value is not None:
+                out[name] = value
+        return out
+
+    def _typed(self, value: object, kind: str, path: str, required: bool):
+        if kind == "text":
+            if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+                return self.add(path, f"應該是{_TYPE_NAMES[kind]}")
+            value = str(value).strip()
+            if required and not value:
+                return self.add(path, "不可空白")
+            return value
+        if kind == "texts":
+            if not isinstance(value, list):
+                return self.add(path, f"應該是{_TYPE_NAMES[kind]}")
+            items = []
+            for i, item in enumerate(value):
+                if not isinstance(item, (str, int, float)) or isinstance(item, bool) or not str(item).strip():
+                    self.add(f"{path}[{i}]", "應該是不空白的文字")
+                else:
+                    items.append(str(item).strip())
+            return tuple(items)
+        if kind == "int_or_null":
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+                return self.add(path, f"應該是{_TYPE_NAMES[kind]}")
+            return value if value is not None else None
+        if kind == "date":
+            if isinstance(value, _dt.date):
+                return value.isoformat()
+            if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+                return value.strip()
+            return self.add(path, f"應該是{_TYPE_NAMES[kind]}")
+        if kind == "mapping":
+            return value if isinstance(value, dict) else self.add(path, f"應該是{_TYPE_NAMES[kind]}")
+        raise ValueError(kind)
+
+
+def _check_entry(chk: _Checker, kind: str, path: str, values: dict) -> Entry | None:
+    """Validate one entry's values beyond their types; build the Entry when complete."""
+    if "id" in values and not _ID_RE.match(values["id"]):
+        chk.add(f"{path}.id", "只能用小寫英文字母、數字和 -（例如 veteran-id-card）")
+    if len(values.get("title", "")) > MAX_TITLE_CHARS:
+        chk.add(f"{path}.title", f"超過 {MAX_TITLE_CHARS} 字（目前 {len(values['title'])} 字）")
+    if "questions" in values and len(values["questions"]) < MIN_QUESTIONS:
+        chk.add(f"{path}.questions", f"至少要有 {MIN_QUESTIONS} 個例句（目前 {len(values['questions'])} 個）")
+    if "keywords" in values and len(values["keywords"]) < MIN_KEYWORDS:
+        chk.add(f"{path}.keywords", f"至少要有 {MIN_KEYWORDS} 個關鍵字（目前 {len(values['keywords'])} 個）")
+    if len(values.get("answer", "")) > MAX_ANSWER_CHARS:
+        chk.add(f"{path}.answer", f"超過 {MAX_ANSWER_CHARS} 字（目前 {len(values['answer'])} 字），請寫短一點")
+    if "source" in values and not _SOURCE_RE.match(values["source"]):
+        chk.add(f"{path}.source", "應寫計畫檔名和章節（例如 001_189702aaad6cbd20.txt 貳、四），或官方網址和查閱日期")
+    required = [name for name, (_, req) in _ENTRY_FIELDS[kind].items() if req]
+    if any(name not in values for name in required):
+        return None
+    return Entry(kind=kind, **values)
+
+
+def _check_agency(chk: _Checker, data: dict, stem: str) -> dict:
+    """Validate the agency header."""
+    values = chk.fields(data.get("agency"), "agency", _AGENCY_FIELDS)
+    if "id" in values and values["id"] != stem:
+        chk.add("agency.id", f"應該和檔名一樣（{stem}）")
+    if "kind" in values and values["kind"] not in AGENCY_KINDS:
+        chk.add("agency.kind", f"應該是 {'、'.join(AGENCY_KINDS)} 其中之一")
+    contact = chk.fields(values.get("contact", {}), "agency.contact", _CONTACT_FIELDS)
+    facts = [contact.get(k) for k in ("address", "phone", "hours", "website")]
+    if any(facts) and not contact.get("source"):
+        chk.add("agency.contact.source", "有填聯絡資料時，必須寫出處（官方網址和查閱日期）")
+    values["contact"] = Contact(**contact)
+    return values
+
+
+def _check_references(chk: _Checker, entries: list[tuple[str, Entry]], header: dict) -> None:
+    """Ids are unique; related and main_topics point at existing entries; examples are not shared."""
+    ids: dict[str, str] = {}
+    examples: dict[str, str] = {}
+    for path, entry in entries:
+        if entry.id in ids:
+            chk.add(f"{path}.id", f"「{entry.id}」重複了（{ids[entry.id]} 已經用過）")
+        ids.setdefault(entry.id, path)
+        for i, q in enumerate(entry.questions):
+            key = "".join(q.split())
+            if key in examples and examples[key] != entry.id:
+                chk.add(f"{path}.questions[{i}]", f"「{q}」也是 {examples[key]} 的例句，同一句只能放在一個項目")
+            examples.setdefault(key, entry.id)
+    for path, entry in entries:
+        for i, rid in enumerate(entry.related):
+            if rid not in ids or rid == entry.id:
+                chk.add(f"{path}.related[{i}]", f"找不到項目「{rid}」")
+    for i, tid in enumerate(header.get("main_topics", ())):
+        if tid not in ids:
+            chk.add(f"agency.main_topics[{i}]", f"找不到項目「{tid}」")
+
+
+def parse_agency(text: str, fname: str) -> Agency:
+    """Validate one knowledge file's text; raise KnowledgeError listing every problem."""
+    data, lines, problems = _parse(text, fname)
+    chk = _Checker(fname, lines)
+    chk.problems.extend(problems)
+    if data is not None and not isinstance(data, dict):
+        chk.add("", "最外層應該是欄位表（agency:、windows:、single_window:、channels:、faqs:）")
+    if chk.problems or data is None:
+        raise KnowledgeError(chk.problems)
+    for key in data:
+        if key != "agency" and key not in SECTIONS:
+            chk.add(str(key), f"不是認得的段落（可用：agency、{'、'.join(SECTIONS)}）")
+    header = _check_agency(chk, data, Path(fname).stem)
+    entries: list[tuple[str, Entry]] = []
+    for section, kind in SECTIONS.items():
+        items = data.get(section) or []
+        if not isinstance(items, list):
+            chk.add(section, "應該是清單（每個項目以 - 開頭）")
+            continue
+        for i, item in enumerate(items):
+            path = f"{section}[{i}]"
+            entry = _check_entry(chk, kind, path, chk.fields(item, path, _ENTRY_FIELDS[kind]))
+            if entry is not None:
+                entries.append((path, entry))
+    if not entries and not chk.problems:
+        chk.add("", "沒有任何項目（windows、single_window、channels、faqs 都是空的）")
+    _check_references(chk, entries, header)
+    if chk.problems:
+        raise KnowledgeError(chk.problems)
+    version = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+    entry_lines = {e.id: lines.get(p, 0) for p, e in entries}
+    return Agency(entries=tuple(e for _, e in entries), version=version, entry_lines=entry_lines, **header)
+
+
+def load_agency(path: Path) -> Agency:
+    """Read and validate one knowledge file."""
+    try:
+        text = Path(path).read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise KnowledgeError([Problem(Path(path).name, 0, "", f"不是 UTF-8 編碼的文字檔（{exc.reason}）")]) from None
+    except OSError as exc:
+        raise KnowledgeError([Problem(Path(path).name, 0, "", f"無法讀取：{exc.strerror}")]) from None
+    return parse_agency(text, Path(path).name)
+
+
+def load_dir(directory: Path, only: str | None = None) -> tuple[dict[str, Agency], list[Problem]]:
+    """Load every `*.yaml` in a folder: the good agencies and the problems of the bad files."""
+    agencies: dict[str, Agency] = {}
+    problems: list[Problem] = []
+    paths = sorted(Path(directory).glob("*.yaml"))
+    if not Path(directory).is_dir():
+        problems.append(Problem(str(directory), 0, "", "找不到知識庫資料夾"))
+    for path in paths:
+        if only and path.stem != only:
+            continue
+        try:
+            agencies[path.stem] = load_agency(path)
+        except KnowledgeError as exc:
+            problems.extend(exc.problems)
+    return agencies, problems

@@ -1,0 +1,104 @@
+"""The answer engine: the four outcomes, odd input, and replies within LINE-friendly length."""
+
+import pytest
+
+from bot.core.answerer import OUTCOMES, Answerer, Desk
+from bot.core.knowledge import parse_agency
+from conftest import DATA
+
+DEMO = parse_agency((DATA / "demo-office.yaml").read_text(encoding="utf-8"), "demo-office.yaml")
+
+
+@pytest.fixture()
+def demo():
+    return Answerer(DEMO)
+
+
+def test_a_clear_question_is_answered_with_its_entry(demo):
+    got = demo.ask("榮民證要去哪裡辦？")
+    assert (got.outcome, got.entry_id) == ("answer", "veteran-card")
+    assert "全功能櫃台" in got.text
+    assert got.to_dict()["source"] == "001_189702aaad6cbd20.txt 貳、四"
+
+
+def test_structured_facts_the_answer_does_not_say_are_appended(demo):
+    got = demo.ask("處長信箱多久回")
+    assert got.entry_id == "director-mailbox"
+    assert "回覆期限：5 日內" in got.text
+
+
+def test_typo_simplified_and_full_width_input_still_match(demo):
+    assert demo.ask("荣民证去哪办").entry_id == "veteran-card"
+    assert demo.ask("處長信相多久回").entry_id == "director-mailbox"
+    assert demo.ask("ＦＢ 防詐騙").entry_id == "anti-fraud"
+
+
+def test_out_of_scope_falls_back_with_human_channels(demo):
+    got = demo.ask("明天會下雨嗎")
+    assert got.outcome == "fallback" and got.entry_id is None
+    assert "處長信箱" in got.text and "服務櫃台" in got.text
+    assert [e.id for e in got.related] == ["front-counter", "director-mailbox"]
+
+
+def test_close_candidates_get_a_did_you_mean(monkeypatch):
+    # Two entries that share a keyword: neither is clearly ahead for that word.
+    text = (DATA / "demo-office.yaml").read_text(encoding="utf-8")
+    text = text.replace("keywords: [詐騙, 防騙, 騙子]", "keywords: [詐騙, 防騙, 騙子, 處長專區]")
+    text = text.replace("keywords: [處長信箱, 電子信箱, 寫信]", "keywords: [處長信箱, 電子信箱, 寫信, 處長專區]")
+    got = Answerer(parse_agency(text, "demo-office.yaml")).ask("處長專區")
+    assert got.outcome == "clarify" and got.entry_id is None
+    assert {e.id for e in got.choices} == {"director-mailbox", "anti-fraud"}
+    assert "1. " in got.text and got.to_dict()["choices"][0]["title"]
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("你好", "smalltalk"), ("您好！", "smalltalk"), ("謝謝你", "smalltalk"), ("哈囉～", "smalltalk"),
+    ("掰掰", "smalltalk"), ("你會做什麼", "smalltalk"),
+])
+def test_greetings_and_thanks_get_a_friendly_reply(demo, question, kind):
+    got = demo.ask(question)
+    assert got.outcome == kind and got.entry_id is None
+    assert got.text and "抱歉" not in got.text
+
+
+def test_a_greeting_before_a_question_does_not_hide_the_question(demo):
+    assert demo.ask("你好，請問榮民證要去哪裡辦").entry_id == "veteran-card"
+
+
+@pytest.mark.parametrize("question", [
+    "", "   \t\n", "榮" * 10_000, "😀🙏👍", "\x00\x01\x1b[2J\x7f", "榮民證 veteran card 荣民证 ﾃｽﾄ",
+    "\ufffd\ufffd\x89PNG\r\n\x1a\n", "a" * 5000, "?？!！。，", "0912345678", "DROP TABLE entries;--",
+    "\u202e\u200b\u200d", "𠀀𠀁𠀂",
+])
+def test_odd_input_never_raises(desk, question):
+    for agency in desk.agency_ids:
+        got = desk.ask(agency, question)
+        assert got.outcome in OUTCOMES
+        assert got.text and len(got.text) <= 1000
+
+
+@pytest.mark.parametrize("question", ["", "   ", "😀🙏👍", "\x00\x01", "?？!！"])
+def test_empty_like_input_falls_back_kindly(desk, question):
+    got = desk.ask("taoyuan-vac", question)
+    assert got.outcome == "fallback" and "請直接打字" in got.text
+
+
+def test_every_entry_reply_is_short_enough(desk):
+    for agency_id, answerer in desk.answerers.items():
+        for entry in answerer.agency.entries:
+            assert len(answerer.answer_entry(entry).text) <= 1000, (agency_id, entry.id)
+
+
+def test_unknown_agency_is_a_key_error():
+    with pytest.raises(KeyError):
+        Desk({"demo-office": DEMO}).ask("nowhere", "榮民證")
+
+
+def test_a_question_about_another_areas_office_falls_back(desk):
+    got = desk.ask("pingtung-vac", "高雄市榮民服務處電話幾號")
+    assert got.outcome == "fallback" and got.entry_id is None and "高雄" in got.text
+
+
+def test_naming_another_area_beside_the_offices_own_is_still_answered(desk):
+    got = desk.ask("kaohsiung-military-service", "我戶籍在台南，可以在高雄體檢嗎")
+    assert got.entry_id is not None or got.outcome == "clarify"

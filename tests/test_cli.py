@@ -1,0 +1,96 @@
+"""The command line as a real process: help, ask (plain and JSON), errors, kb check, eval."""
+
+import json
+import shutil
+
+from conftest import DATA, KNOWLEDGE, SHARED, run_cli
+
+
+def test_help_lists_every_command_with_an_example():
+    out = run_cli("--help").stdout
+    for command in ("ask", "chat", "eval", "calibrate", "kb"):
+        assert command in out
+    for command in (["ask"], ["chat"], ["eval"], ["calibrate"], ["kb", "check"]):
+        sub = run_cli(*command, "--help")
+        assert sub.returncode == 0 and "example" in sub.stdout, command
+
+
+def test_ask_prints_the_reply_as_a_citizen_reads_it():
+    got = run_cli("ask", "--agency", "taoyuan-vac", "處長信箱幾天會回？")
+    assert got.returncode == 0
+    assert "處長信箱" in got.stdout and "Traceback" not in got.stderr
+
+
+def test_ask_json_reads_one_question_per_line():
+    got = run_cli("ask", "--agency", "taoyuan-vac", "--json", "-", stdin="榮民證要去哪裡辦\n明天會下雨嗎\n你好\n\n")
+    rows = [json.loads(line) for line in got.stdout.splitlines()]
+    assert len(rows) == 4
+    keys = {"agency", "question", "outcome", "entry_id", "score", "answer", "choices", "source"}
+    assert all(set(r) == keys for r in rows)
+    assert rows[0]["outcome"] == "answer" and rows[0]["entry_id"] and rows[0]["source"]
+    assert rows[1]["outcome"] == "fallback" and rows[1]["entry_id"] is None
+    assert rows[2]["outcome"] == "smalltalk" and rows[2]["entry_id"] is None
+    assert rows[3]["outcome"] == "fallback"
+    assert rows[0]["question"] == "榮民證要去哪裡辦"
+
+
+def test_unknown_agency_exits_2_and_lists_the_valid_ids():
+    got = run_cli("ask", "--agency", "nowhere", "榮民證")
+    assert got.returncode == 2
+    assert "taoyuan-vac" in got.stderr and "sanmin-district" in got.stderr
+    assert "Traceback" not in got.stderr
+
+
+def test_knowledge_dir_is_honoured(tmp_path):
+    shutil.copy(DATA / "demo-office.yaml", tmp_path)
+    got = run_cli("ask", "--agency", "demo-office", "--json", "榮民證要去哪裡辦", env={"KNOWLEDGE_DIR": str(tmp_path)})
+    assert json.loads(got.stdout)["entry_id"] == "veteran-card"
+
+
+def test_kb_check_passes_on_the_shipped_knowledge():
+    got = run_cli("kb", "check", "--no-gaps")
+    assert got.returncode == 0, got.stdout
+    assert "0 個錯誤" in got.stdout
+
+
+def test_kb_check_lists_gaps_as_warnings_not_errors():
+    got = run_cli("kb", "check", "--agency", "fengshan-household")
+    assert got.returncode == 0
+    assert "提醒 fengshan-household.yaml" in got.stdout and "agency.contact.phone" in got.stdout
+
+
+def test_kb_check_fails_with_file_line_and_field(tmp_path):
+    text = (DATA / "demo-office.yaml").read_text(encoding="utf-8").replace("reply_days: 5", "reply_days: soon")
+    (tmp_path / "demo-office.yaml").write_text(text, encoding="utf-8")
+    got = run_cli("kb", "check", env={"KNOWLEDGE_DIR": str(tmp_path)})
+    assert got.returncode == 1
+    assert "錯誤 demo-office.yaml 第 " in got.stdout and "channels[0].reply_days" in got.stdout
+
+
+def test_ask_on_broken_knowledge_is_a_message_not_a_traceback(tmp_path):
+    (tmp_path / "demo-office.yaml").write_text("agency: [\n", encoding="utf-8")
+    got = run_cli("ask", "--agency", "demo-office", "榮民證", env={"KNOWLEDGE_DIR": str(tmp_path)})
+    assert got.returncode == 1 and "YAML 格式錯誤" in got.stderr and "Traceback" not in got.stderr
+
+
+def test_eval_meets_the_required_rates_on_dev_yaml():
+    got = run_cli("eval", str(SHARED / "eval" / "dev.yaml"), "--require", "0.95")
+    assert got.returncode == 0, got.stdout
+    assert "out of scope rejected" in got.stdout.splitlines()[-1]
+
+
+def test_eval_on_our_own_labelled_questions_keeps_wrong_answers_rare():
+    files = sorted(str(p) for p in DATA.glob("calibration-*.yaml"))
+    got = run_cli("calibrate", *files)
+    current = next(line for line in got.stdout.splitlines() if line.startswith("current"))
+    fields = current.split()
+    correct, total = map(int, fields[3].split("/"))
+    wrong = int(fields[6])
+    rejected, oos = map(int, fields[7].split("/"))
+    assert wrong <= 0.03 * total and rejected >= 0.95 * oos and correct >= 0.80 * total, current
+
+
+def test_every_knowledge_file_is_covered_by_the_labelled_questions():
+    text = "".join(p.read_text(encoding="utf-8") for p in DATA.glob("calibration-*.yaml"))
+    for path in KNOWLEDGE.glob("*.yaml"):
+        assert f"agency: {path.stem}" in text
