@@ -37,3 +37,49 @@ def run_cli(*args: str, stdin: str | None = None, env: dict | None = None) -> su
     full_env = {**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})}
     return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True,
                           text=True, encoding="utf-8", cwd=ROOT, env=full_env, timeout=120)
+
+
+FIXTURES = SHARED / "fixtures" / "line"
+SECRET = "test-channel-secret"
+
+
+def sign(body: bytes, secret: str = SECRET) -> str:
+    """The X-Line-Signature of a body."""
+    import base64
+    import hashlib
+    import hmac
+
+    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+
+
+@pytest.fixture()
+def fake_line():
+    """A fake LINE API server on 127.0.0.1, closed after the test."""
+    from fake_line import FakeLine
+
+    fake = FakeLine()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture()
+def app(tmp_path, fake_line):
+    """A fresh app on the real knowledge, a fresh SQLite file and the fake LINE API."""
+    from bot.app import create_app
+
+    app = create_app({
+        "LINE_CHANNEL_SECRET": SECRET, "LINE_CHANNEL_ACCESS_TOKEN": "test-token",
+        "LINE_API_BASE_URL": fake_line.url, "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+        "DEFAULT_AGENCY": "taoyuan-vac", "LINE_API_TIMEOUT": "1",
+    })
+    yield app
+    app.config["POOL"].shutdown(wait=True)
+
+
+def drain(app) -> None:
+    """Wait until every event handed to the app's thread pool has been handled."""
+    pool = app.config["POOL"]
+    pool.shutdown(wait=True)
+    from concurrent.futures import ThreadPoolExecutor
+
+    app.config["POOL"] = ThreadPoolExecutor(max_workers=4)

@@ -1,0 +1,124 @@
+"""POST /callback[/<agency-id>]: check the signature on the raw body, dedupe, dispatch, 200."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from flask import Blueprint, abort, current_app, request
+from linebot.v3.messaging import ApiClient, ApiException, Configuration, MessagingApi, ReplyMessageRequest
+from linebot.v3.webhooks import Event
+
+import handlers
+from bot.core.phrases import SYSTEM_ERROR
+
+MAX_BODY = 1024 * 1024
+log = logging.getLogger("bot.webhook")
+bp = Blueprint("webhook", __name__)
+
+
+def signature_ok(secret: str, body: bytes, signature: str | None) -> bool:
+    """Base64(HMAC-SHA256(secret, raw body)) compared in constant time."""
+    if not signature:
+        return False
+    expected = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+    return hmac.compare_digest(expected, signature.strip())
+
+
+def parse_events(body: bytes) -> list[dict]:
+    """The raw events of a webhook body; ValueError when it is not a LINE webhook."""
+    payload = json.loads(body.decode("utf-8"))
+    if not isinstance(payload, dict) or not isinstance(payload.get("events"), list):
+        raise ValueError("not a LINE webhook body")
+    if not all(isinstance(e, dict) and isinstance(e.get("type"), str) for e in payload["events"]):
+        raise ValueError("an event without a type")
+    return payload["events"]
+
+
+def _event(raw: dict):
+    """The SDK's event object, or None for a type or shape it cannot read (logged as unknown)."""
+    try:
+        return Event.from_dict(raw)
+    except Exception:  # noqa: BLE001 - the SDK raises several kinds on odd payloads
+        return None
+
+
+@bp.post("/callback")
+@bp.post("/callback/<agency_id>")
+def callback(agency_id: str | None = None):
+    """Acknowledge quickly; events are handled on a small thread pool so LINE never waits."""
+    app = current_app
+    agency_id = agency_id or app.config["DEFAULT_AGENCY"]
+    desk = app.config["DESK"]
+    if agency_id not in desk.answerers:
+        abort(404)
+    if (request.content_length or 0) > MAX_BODY:
+        abort(413)
+    body = request.stream.read(MAX_BODY + 1)
+    if len(body) > MAX_BODY:
+        abort(413)
+    secret = app.config["SETTINGS"].channel(agency_id).secret
+    if not signature_ok(secret, body, request.headers.get("X-Line-Signature")):
+        abort(400, "invalid signature")
+    try:
+        events = parse_events(body)
+    except (ValueError, UnicodeDecodeError):
+        abort(400, "malformed body")
+    if events:
+        pool: ThreadPoolExecutor = app.config["POOL"]
+        pool.submit(handle_events, app._get_current_object(), agency_id, events)
+    return "OK"
+
+
+def handle_events(app, agency_id: str, events: list[dict]) -> None:
+    """Handle each event of one delivery; one event's failure never stops the others."""
+    for raw in events:
+        started = time.perf_counter()
+        event_id = str(raw.get("webhookEventId") or "")
+        record = {"event_id": event_id, "type": raw.get("type"), "agency": agency_id}
+        try:
+            record.update(handle_event(app, agency_id, raw))
+        except Exception:  # noqa: BLE001 - logged with the event id; the citizen sees a kind sentence
+            log.exception("event failed event_id=%s", event_id)
+            record["outcome"] = "error"
+            _reply(app, agency_id, raw.get("replyToken"), [handlers.TextMessage(text=SYSTEM_ERROR)], event_id)
+        record["ms"] = round((time.perf_counter() - started) * 1000, 1)
+        log.info(json.dumps(record, ensure_ascii=False))
+
+
+def handle_event(app, agency_id: str, raw: dict) -> dict:
+    """Dedupe, dispatch to the registered handler, reply; returns fields for the event log."""
+    event_id = str(raw.get("webhookEventId") or "")
+    if raw.get("mode") == "standby":
+        return {"outcome": "standby"}
+    if event_id and not app.config["STORE"].claim_event(event_id):
+        return {"outcome": "duplicate"}
+    event = _event(raw)
+    if event is None:
+        return {"outcome": "unknown"}
+    ctx = handlers.Context(app.config["DESK"].answerers[agency_id], app.config["SETTINGS"].group_prefix)
+    messages = handlers.handler_for(event)(event, ctx)
+    if messages:
+        _reply(app, agency_id, raw.get("replyToken"), messages, event_id)
+    return {"outcome": ctx.outcome, "entry_id": ctx.entry_id}
+
+
+def _reply(app, agency_id: str, token: str | None, messages: list, event_id: str) -> None:
+    """Send a reply with a timeout; API errors are logged, never raised."""
+    if not token:
+        return
+    settings = app.config["SETTINGS"]
+    config = Configuration(access_token=settings.channel(agency_id).token, host=settings.line_api_base_url)
+    try:
+        with ApiClient(config) as client:
+            MessagingApi(client).reply_message(ReplyMessageRequest(reply_token=token, messages=messages),
+                                               _request_timeout=settings.api_timeout)
+    except ApiException as exc:
+        log.warning("reply failed event_id=%s status=%s", event_id, exc.status)
+    except Exception as exc:  # noqa: BLE001 - timeouts and connection errors
+        log.warning("reply failed event_id=%s error=%s", event_id, type(exc).__name__)
