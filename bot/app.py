@@ -14,11 +14,22 @@ from bot.settings import Settings, SettingsError, knowledge_dir
 from bot.store import open_store
 
 
+def _log_to_stderr() -> None:
+    """One INFO line per event on stderr, unless the host (gunicorn, pytest) configured logging."""
+    logger = logging.getLogger("bot")
+    if not logger.handlers and not logging.getLogger().handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
 def create_app(overrides: dict | None = None) -> Flask:
     """Build the web app. `overrides` replaces environment variables (used by tests)."""
     import os
 
     env = {**os.environ, **(overrides or {})}
+    _log_to_stderr()
     agencies, problems = load_dir(knowledge_dir(env))
     for p in problems:
         logging.getLogger("bot.app").error("knowledge: %s", p)

@@ -26,7 +26,13 @@ class FakeLine:
                     payload = {"raw": body.decode("latin-1")}
                 fake.requests.append((self.path, payload))
                 time.sleep(fake.delay)
-                reply = b"{}" if fake.status == 200 else json.dumps({"message": "fake error"}).encode()
+                if fake.status != 200:
+                    reply = json.dumps({"message": "fake error"}).encode()
+                elif self.path == "/v2/bot/message/reply":  # the shape LINE answers with
+                    sent = [{"id": str(i), "quoteToken": f"q{i}"} for i, _ in enumerate(payload.get("messages", []))]
+                    reply = json.dumps({"sentMessages": sent}).encode()
+                else:
+                    reply = b"{}"
                 self.send_response(fake.status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(reply)))

@@ -85,9 +85,10 @@ def test_every_docs_example_gets_200(app):
     drain(app)
 
 
-def test_a_text_question_is_answered_with_quick_replies(app, fake_line):
+def test_a_text_question_is_answered_with_quick_replies(app, fake_line, caplog):
     post(app.test_client(), body_of(text_event("處長信箱幾天會回", "01Q1")), path="/callback/taoyuan-vac")
     drain(app)
+    assert not any("reply failed" in r.getMessage() for r in caplog.records)
     (reply,) = fake_line.replies()
     last = reply["messages"][-1]
     assert "處長信箱" in reply["messages"][0]["text"]

@@ -1,0 +1,98 @@
+"""End to end: a real gunicorn with 2 workers, a real SQLite file and the fake LINE API."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, ROOT, SECRET, sign
+
+SAMPLE = (FIXTURES / "sdk-webhook-sample.json").read_bytes()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _post(url: str, body: bytes) -> int:
+    req = urllib.request.Request(url, data=body, method="POST",
+                                 headers={"X-Line-Signature": sign(body), "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def _wait(predicate, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
+
+
+@pytest.fixture()
+def server(tmp_path: Path, fake_line):
+    """gunicorn serving create_app() on a free loopback port, with its log captured."""
+    port = _free_port()
+    log = (tmp_path / "gunicorn.log").open("w+")
+    env = {**os.environ, "LINE_CHANNEL_SECRET": SECRET, "LINE_CHANNEL_ACCESS_TOKEN": "test-token",
+           "LINE_API_BASE_URL": fake_line.url, "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+           "DEFAULT_AGENCY": "taoyuan-vac", "PORT": str(port), "WEB_CONCURRENCY": "2"}
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind",
+                             f"127.0.0.1:{port}", "bot.app:create_app()"],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+
+    def healthy():
+        try:
+            return urllib.request.urlopen(base + "/healthz", timeout=1).status == 200
+        except OSError:
+            return False
+
+    assert _wait(healthy, 30), "gunicorn did not start"
+    yield base, log
+    proc.terminate()
+    proc.wait(timeout=30)
+    log.close()
+
+
+def test_sample_and_each_event_alone_under_two_workers(server, fake_line):
+    base, log = server
+    assert _post(base + "/callback", SAMPLE) == 200
+    assert _wait(lambda: len(fake_line.replies()) >= 1)
+    time.sleep(1.0)
+    assert len(fake_line.replies()) == 1  # 28 events, one webhookEventId: answered once
+
+    events = json.loads(SAMPLE)["events"]
+    for i, event in enumerate(events):
+        body = json.dumps({"destination": "U123", "events": [dict(event, webhookEventId=f"01E2E{i:04d}")]}).encode()
+        assert _post(base + "/callback/taoyuan-vac", body) == 200
+    redelivered = next(i for i, e in enumerate(events) if e["deliveryContext"]["isRedelivery"]
+                       and e["type"] == "message")
+    again = json.dumps({"destination": "U123",
+                        "events": [dict(events[redelivered], webhookEventId=f"01E2E{redelivered:04d}")]}).encode()
+    assert _post(base + "/callback/taoyuan-vac", again) == 200
+    texts_1to1 = [e for e in events if e["type"] == "message" and e["message"]["type"] == "text"
+                  and e["source"]["type"] == "user"]
+    assert _wait(lambda: len(fake_line.replies()) >= 1 + len(texts_1to1))
+    time.sleep(1.5)
+    tokens = [r["replyToken"] for r in fake_line.replies()[1:]]
+    assert all(e["replyToken"] in tokens for e in texts_1to1)
+    # The redelivered event was answered exactly once, though posted twice to two workers.
+    log.flush()
+    log.seek(0)
+    text = log.read()
+    assert text.count('"event_id": "01E2E%04d"' % redelivered) == 2
+    assert '"outcome": "duplicate"' in text
+    assert "Traceback" not in text and "Worker exited" not in text
