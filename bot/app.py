@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import atexit
 import logging
+import os
 from concurrent.futures import ThreadPoolExecutor
 
 from flask import Flask, jsonify
 
 from bot.core.answerer import Desk
 from bot.core.knowledge import load_dir
-from bot.settings import Settings, SettingsError, knowledge_dir
+from bot.settings import Settings, knowledge_dir
 from bot.store import open_store
 
 
@@ -26,8 +27,6 @@ def _log_to_stderr() -> None:
 
 def create_app(overrides: dict | None = None) -> Flask:
     """Build the web app. `overrides` replaces environment variables (used by tests)."""
-    import os
-
     env = {**os.environ, **(overrides or {})}
     _log_to_stderr()
     agencies, problems = load_dir(knowledge_dir(env))
@@ -57,5 +56,3 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     return app
 
-
-__all__ = ["create_app", "SettingsError"]
