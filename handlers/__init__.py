@@ -74,6 +74,20 @@ def on_media(event: MessageEvent, ctx: Context) -> list:
     return [TextMessage(text=TYPE_PLEASE)]
 
 
+def on_location(event: MessageEvent, ctx: Context) -> list:
+    """A shared location: list the office's places that the knowledge knows, else ask to type."""
+    if event.source.type != "user":
+        ctx.outcome = "ignored"
+        return []
+    places = [e for e in ctx.answerer.agency.entries if e.kind == "window" and e.where][:5]
+    if not places:
+        return on_media(event, ctx)
+    ctx.outcome = "places"
+    lines = [f"{ctx.answerer.agency.short_name}的服務地點："] + [f"・{e.title}：{e.where}" for e in places]
+    lines.append("想知道哪一個地點的詳細資訊，請直接打字問我。")
+    return [TextMessage(text="\n".join(lines))]
+
+
 def on_follow(event: FollowEvent, ctx: Context) -> list:
     """A new friend: what the bot can do, the privacy notice, the main topics."""
     greeting = ctx.answerer.ask("你好")
@@ -110,7 +124,7 @@ HANDLERS = [
     (MessageEvent, AudioMessageContent, on_media),
     (MessageEvent, VideoMessageContent, on_media),
     (MessageEvent, FileMessageContent, on_media),
-    (MessageEvent, LocationMessageContent, on_media),
+    (MessageEvent, LocationMessageContent, on_location),
     (FollowEvent, None, on_follow),
     (PostbackEvent, None, on_postback),
 ]

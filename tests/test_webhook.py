@@ -164,3 +164,22 @@ def test_logs_never_hold_message_text_or_user_ids(app, caplog):
 def test_healthz_lists_offices(app):
     got = app.test_client().get("/healthz")
     assert got.status_code == 200 and "taoyuan-vac" in got.json["offices"]
+
+
+def test_group_messages_are_answered_only_when_addressed(app, fake_line):
+    group = {"type": "group", "groupId": "Ca56f94637c", "userId": "U4af4980629"}
+    client = app.test_client()
+    post(client, body_of(text_event("榮民證要去哪裡辦", "01G1", source=group)))
+    post(client, body_of(text_event("小幫手 榮民證要去哪裡辦", "01G2", source=group)))
+    drain(app)
+    (reply,) = fake_line.replies()
+    assert "榮民證" in reply["messages"][0]["text"]
+
+
+def test_a_shared_location_lists_the_offices_places(app, fake_line):
+    location = [e for e in json.loads(SAMPLE)["events"] if e["type"] == "message"
+                and e["message"]["type"] == "location"][0]
+    post(app.test_client(), body_of(dict(location, webhookEventId="01LOC")), path="/callback/taoyuan-vac")
+    drain(app)
+    (reply,) = fake_line.replies()
+    assert "八德退舍" in reply["messages"][0]["text"]
