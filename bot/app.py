@@ -13,6 +13,7 @@ from bot.core.answerer import Desk
 from bot.core.knowledge import load_dir
 from bot.settings import Settings, knowledge_dir
 from bot.store import open_store
+from bot.webhook import bp as webhook_bp
 
 
 def _log_to_stderr() -> None:
@@ -40,11 +41,10 @@ def create_app(overrides: dict | None = None) -> Flask:
         DEFAULT_AGENCY=settings.default_agency or (sorted(agencies)[0] if agencies else ""),
         STORE=open_store(settings.database_url),
         POOL=ThreadPoolExecutor(max_workers=4, thread_name_prefix="events"),
+        LINE_APIS={},
         KNOWLEDGE_VERSIONS={aid: a.version for aid, a in agencies.items()},
     )
     atexit.register(app.config["POOL"].shutdown, wait=True)
-
-    from bot.webhook import bp as webhook_bp
 
     app.register_blueprint(webhook_bp)
 

@@ -11,7 +11,14 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from flask import Blueprint, abort, current_app, request
-from linebot.v3.messaging import ApiClient, ApiException, Configuration, MessagingApi, ReplyMessageRequest
+from linebot.v3.messaging import (
+    ApiClient,
+    ApiException,
+    Configuration,
+    MessagingApi,
+    ReplyMessageRequest,
+    TextMessage,
+)
 from linebot.v3.webhooks import Event
 
 import handlers
@@ -86,7 +93,7 @@ def handle_events(app, agency_id: str, events: list[dict]) -> None:
         except Exception:  # noqa: BLE001 - logged with the event id; the citizen sees a kind sentence
             log.exception("event failed event_id=%s", event_id)
             record["outcome"] = "error"
-            _reply(app, agency_id, raw.get("replyToken"), [handlers.TextMessage(text=SYSTEM_ERROR)], event_id)
+            _reply(app, agency_id, raw.get("replyToken"), [TextMessage(text=SYSTEM_ERROR)], event_id)
         record["ms"] = round((time.perf_counter() - started) * 1000, 1)
         log.info(json.dumps(record, ensure_ascii=False))
 
@@ -108,16 +115,23 @@ def handle_event(app, agency_id: str, raw: dict) -> dict:
     return {"outcome": ctx.outcome, "entry_id": ctx.entry_id}
 
 
+def _api(app, agency_id: str) -> MessagingApi:
+    """One API client per office and process (its HTTP pool is reused across replies)."""
+    clients = app.config["LINE_APIS"]
+    if agency_id not in clients:
+        settings = app.config["SETTINGS"]
+        config = Configuration(access_token=settings.channel(agency_id).token, host=settings.line_api_base_url)
+        clients[agency_id] = MessagingApi(ApiClient(config))
+    return clients[agency_id]
+
+
 def _reply(app, agency_id: str, token: str | None, messages: list, event_id: str) -> None:
     """Send a reply with a timeout; API errors are logged, never raised."""
     if not token:
         return
-    settings = app.config["SETTINGS"]
-    config = Configuration(access_token=settings.channel(agency_id).token, host=settings.line_api_base_url)
     try:
-        with ApiClient(config) as client:
-            MessagingApi(client).reply_message(ReplyMessageRequest(reply_token=token, messages=messages),
-                                               _request_timeout=settings.api_timeout)
+        _api(app, agency_id).reply_message(ReplyMessageRequest(reply_token=token, messages=messages),
+                                           _request_timeout=app.config["SETTINGS"].api_timeout)
     except ApiException as exc:
         log.warning("reply failed event_id=%s status=%s", event_id, exc.status)
     except Exception as exc:  # noqa: BLE001 - timeouts and connection errors
