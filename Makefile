@@ -3,9 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-AGENCY ?= taoyuan-vac
 
-.PHONY: run test bench check clean
+.PHONY: run test system-deps bench check clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,9 +13,13 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(PY) -m bot chat --agency $(AGENCY)
+	$(PY) -m bot serve
 
-test: $(STAMP)
+# Debian packages the tests drive for real (Chromium, fonts, PostgreSQL); installs only what is missing.
+system-deps:
+	./scripts/system-deps.sh
+
+test: $(STAMP) system-deps
 	$(PY) -m bot kb check --no-gaps
 	$(PY) -m pytest -q
 

@@ -7,12 +7,12 @@ import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
 
-from flask import Flask, jsonify
+from flask import Flask, abort, jsonify, redirect, url_for
 
-from bot.core.answerer import Desk
-from bot.core.knowledge import load_dir
+from bot.core.live import LiveDesk
 from bot.settings import Settings, knowledge_dir
 from bot.store import open_store
+from bot.simulator import bp as simulator_bp
 from bot.webhook import bp as webhook_bp
 
 
@@ -26,33 +26,50 @@ def _log_to_stderr() -> None:
     logger.setLevel(logging.INFO)
 
 
+def _log_knowledge(events: list[str], problems: list) -> None:
+    """Say what a knowledge (re)load did; a broken file is an error naming file, line and field."""
+    log = logging.getLogger("bot.knowledge")
+    for event in events:
+        log.info("knowledge %s", event)
+    for problem in problems:
+        log.error("knowledge problem: %s", problem)
+
+
 def create_app(overrides: dict | None = None) -> Flask:
     """Build the web app. `overrides` replaces environment variables (used by tests)."""
     env = {**os.environ, **(overrides or {})}
     _log_to_stderr()
-    agencies, problems = load_dir(knowledge_dir(env))
-    for p in problems:
-        logging.getLogger("bot.app").error("knowledge: %s", p)
-    settings = Settings.from_env(env, agency_ids=sorted(agencies))
+    knowledge = LiveDesk(knowledge_dir(env), on_change=_log_knowledge)
+    agency_ids = knowledge.current().agency_ids
+    settings = Settings.from_env(env, agency_ids=agency_ids)
+    knowledge.every = settings.reload_seconds
     app = Flask(__name__)
     app.config.update(
         SETTINGS=settings,
-        DESK=Desk(agencies),
-        DEFAULT_AGENCY=settings.default_agency or (sorted(agencies)[0] if agencies else ""),
+        KNOWLEDGE=knowledge,
+        DEFAULT_AGENCY=settings.default_agency or (agency_ids[0] if agency_ids else ""),
         STORE=open_store(settings.database_url),
         POOL=ThreadPoolExecutor(max_workers=4, thread_name_prefix="events"),
         LINE_APIS={},
-        KNOWLEDGE_VERSIONS={aid: a.version for aid, a in agencies.items()},
     )
     atexit.register(app.config["POOL"].shutdown, wait=True)
 
     app.register_blueprint(webhook_bp)
+    app.register_blueprint(simulator_bp)
 
     @app.get("/healthz")
     def healthz():
         """200 with the loaded offices and knowledge versions; 503 with no knowledge."""
-        versions = app.config["KNOWLEDGE_VERSIONS"]
-        return jsonify(ok=bool(versions), offices=versions), (200 if versions else 503)
+        versions = {aid: a.agency.version for aid, a in knowledge.current().answerers.items()}
+        problems = [str(p) for p in knowledge.problems]
+        return jsonify(ok=bool(versions), offices=versions, problems=problems), (200 if versions else 503)
+
+    @app.get("/")
+    def index():
+        """The simulator when it is on (make run), else nothing to see here."""
+        if not settings.simulator:
+            abort(404)
+        return redirect(url_for("simulator.page"))
 
     return app
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -11,7 +12,8 @@ from bot.core import calibration, evaluation
 from bot.core.answerer import Answer, Desk
 from bot.core.checks import gap_warnings, routing_warnings
 from bot.core.knowledge import load_dir
-from bot.settings import knowledge_dir
+from bot.local import local_environment
+from bot.settings import ROOT, Settings, SettingsError, knowledge_dir
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -131,6 +133,107 @@ def cmd_kb_check(args) -> int:
     return EXIT_FAIL if problems else EXIT_OK
 
 
+def cmd_serve(args) -> int:
+    """Start the web server under gunicorn; without LINE credentials, a local server with the simulator."""
+    env = dict(os.environ)
+    local = local_environment(env)
+    if local:
+        env.update(local)
+    agencies = sorted(load_dir(knowledge_dir(env))[0])
+    try:
+        Settings.from_env(env, agencies)
+    except SettingsError as exc:
+        raise CliError(f"設定有誤：{exc}") from None
+    url = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '') else args.host}:{args.port}"
+    if local:
+        print(f"本機試用模式（沒有設定 LINE 憑證，回覆不會送到 LINE）\n"
+              f"  模擬器：{url}/simulator\n  健康檢查：{url}/healthz\n  按 Ctrl-C 結束", flush=True)
+    argv = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "--chdir", str(ROOT),
+            "--bind", f"{args.host}:{args.port}", "bot.app:create_app()"]
+    os.execve(sys.executable, argv, env)
+    return EXIT_OK  # not reached: execve replaces this process
+
+
+def cmd_richmenu_create(args) -> int:
+    """Draw the office's rich menu of main topics; upload it and make it the default unless --dry-run."""
+    from bot import richmenu  # Pillow and the LINE SDK take seconds to import: load them only here
+
+    agency = _desk(args.agency).answerers[args.agency].agency
+    try:
+        # Credentials first, so a missing token stops before any drawing; only the LINE pair is needed.
+        line_pair = ("LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN")
+        settings = None if args.dry_run else Settings.from_env(agency_ids=[agency.id], required=line_pair)
+        png, areas = richmenu.draw(agency, args.size)
+        menu = richmenu.menu_request(agency, areas, args.size)
+        if args.output:
+            _write(Path(args.output), png)
+        if settings is None:
+            print(json.dumps(menu.to_dict(), ensure_ascii=False, indent=2))
+            return EXIT_OK
+        menu_id = richmenu.upload(settings, agency.id, menu, png, set_default=not args.no_default)
+    except SettingsError as exc:
+        raise CliError(f"設定有誤：{exc}（richmenu create 需要與伺服器相同的 LINE 憑證）") from None
+    except richmenu.RichMenuError as exc:
+        raise CliError(str(exc)) from None
+    done = "已上傳" if args.no_default else "已上傳並設為所有使用者的預設選單"
+    print(f"{agency.short_name}：{done}（{len(areas)} 個按鈕）", file=sys.stderr)
+    print(menu_id)
+    return EXIT_OK
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write a file for staff; a bad path is a message, not a traceback."""
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise CliError(f"無法寫入 {path}：{exc.strerror or exc}") from None
+    print(f"圖片已寫入：{path}", file=sys.stderr)
+
+
+def _store_from_env():
+    """The store DATABASE_URL names (or the default SQLite file), migrated to the newest schema."""
+    from bot.settings import DEFAULT_DATABASE_URL
+    from bot.store import open_store
+
+    url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    try:
+        return open_store(url)
+    except Exception as exc:  # noqa: BLE001 - bad URL or unreachable server: say which
+        raise CliError(f"無法開啟資料庫（{url.split('@')[-1]}）：{type(exc).__name__}: {exc}") from None
+
+
+def _age_seconds(text: str) -> int:
+    """'365d', '12h', '30m' or a number of days → seconds."""
+    units = {"d": 86400, "h": 3600, "m": 60}
+    number, unit = (text[:-1], text[-1]) if text and text[-1] in units else (text, "d")
+    try:
+        value = float(number)
+    except ValueError:
+        raise CliError(f"看不懂的時間長度：{text}（例如 365d、12h）", EXIT_USAGE) from None
+    if value <= 0:
+        raise CliError("時間長度要大於 0", EXIT_USAGE)
+    return int(value * units[unit])
+
+
+def cmd_db_upgrade(args) -> int:
+    """Create or migrate the database schema."""
+    store = _store_from_env()
+    applied = store.upgrade()  # opening already applied them; a second look proves nothing is left
+    print("資料庫已是最新版本" + (f"（剛套用：{', '.join(applied)}）" if applied else ""))
+    return EXIT_OK
+
+
+def cmd_purge(args) -> int:
+    """Delete personal records older than the retention period."""
+    import time
+
+    store = _store_from_env()
+    counts = store.purge(int(time.time()) - _age_seconds(args.older_than))
+    for table, n in counts.items():
+        print(f"{table:20s} 刪除 {n} 筆")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with help text and an example for every command."""
     fmt = argparse.RawDescriptionHelpFormatter
@@ -170,6 +273,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-wrong", type=float, default=0.03, help="allowed share of wrong answers in scope")
     p.set_defaults(func=cmd_calibrate)
 
+    p = sub.add_parser("serve", help="start the web server (local simulator when no LINE credentials)",
+                       formatter_class=fmt, epilog="examples:\n  python -m bot serve            # what make run does\n"
+                                                   "  PORT=8080 python -m bot serve --host 0.0.0.0")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=int(os.environ.get("PORT") or 8000), help="port (default PORT or 8000)")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("db", help="database tools", formatter_class=fmt,
+                       epilog="example:\n  DATABASE_URL=postgresql://bot@localhost/bot python -m bot db upgrade")
+    db = p.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
+    p = db.add_parser("upgrade", help="create or migrate the schema (the server also does it at start)")
+    p.set_defaults(func=cmd_db_upgrade)
+
+    p = sub.add_parser("purge", help="delete personal records older than the retention period",
+                       formatter_class=fmt, epilog="example:\n  python -m bot purge --older-than 365d   # run daily")
+    p.add_argument("--older-than", default=f"{os.environ.get('RETENTION_DAYS') or 365}d",
+                   help="age such as 365d, 90d or 12h (default RETENTION_DAYS or 365d)")
+    p.set_defaults(func=cmd_purge)
+
     p = sub.add_parser("kb", help="knowledge base tools", formatter_class=fmt,
                        epilog="example:\n  python -m bot kb check --agency taoyuan-vac")
     kb = p.add_subparsers(dest="kb_command", metavar="KB_COMMAND", required=True)
@@ -179,6 +301,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--agency", help="only this office")
     p.add_argument("--no-gaps", action="store_true", help="do not list empty phone/address/hours")
     p.set_defaults(func=cmd_kb_check)
+
+    p = sub.add_parser("richmenu", help="LINE rich menu tools", formatter_class=fmt,
+                       epilog="example:\n  python -m bot richmenu create --agency taoyuan-vac")
+    rm = p.add_subparsers(dest="richmenu_command", metavar="RICHMENU_COMMAND", required=True)
+    p = rm.add_parser("create", help="draw the office's main topics as a rich menu, upload it, make it the default",
+                      formatter_class=fmt,
+                      epilog="examples:\n  python -m bot richmenu create --agency taoyuan-vac --dry-run --output menu.png\n"
+                             "  python -m bot richmenu create --agency taoyuan-vac     # prints the rich menu id\n"
+                             "needs the server's LINE variables; the font: RICHMENU_FONT or apt-get install fonts-noto-cjk")
+    p.add_argument("--agency", required=True, help="office id, e.g. taoyuan-vac")
+    p.add_argument("--size", choices=("large", "compact"), default="large",
+                   help="large 2500×1686 (default) or compact 2500×843")
+    p.add_argument("--output", metavar="FILE.png", help="also write the image to this file")
+    p.add_argument("--dry-run", action="store_true", help="do not call LINE: print the rich menu JSON instead")
+    p.add_argument("--no-default", action="store_true", help="upload only; do not make it every user's menu")
+    p.set_defaults(func=cmd_richmenu_create)
     return parser
 
 

@@ -10,6 +10,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_KNOWLEDGE_DIR = ROOT / "knowledge"
 DEFAULT_DATABASE_URL = f"sqlite:///{ROOT / 'var' / 'bot.db'}"
 LINE_API = "https://api.line.me"
+SERVER_REQUIRES = ("LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN", "USER_HASH_KEY")
+LINE_API_DATA = "https://api-data.line.me"  # LINE serves uploads and downloads (images) from its own host
 
 
 class SettingsError(Exception):
@@ -22,9 +24,27 @@ def knowledge_dir(environ: dict | None = None) -> Path:
     return Path(env.get("KNOWLEDGE_DIR") or DEFAULT_KNOWLEDGE_DIR)
 
 
+def richmenu_font(environ: dict | None = None) -> str:
+    """RICHMENU_FONT (a font file for the rich menu image), or "" to search the usual places."""
+    env = os.environ if environ is None else environ
+    return env.get("RICHMENU_FONT") or ""
+
+
 def agency_suffix(agency_id: str) -> str:
     """The environment-variable suffix of an agency id: taoyuan-vac → TAOYUAN_VAC."""
     return agency_id.upper().replace("-", "_")
+
+
+def _number(env: dict, name: str, default: float, problems: list[str]) -> float:
+    """A non-negative number from the environment; a bad value is added to `problems`."""
+    try:
+        value = float(env.get(name) or default)
+    except ValueError:
+        value = -1.0
+    if value < 0:
+        problems.append(f"{name} (not a non-negative number)")
+        return default
+    return value
 
 
 @dataclass(frozen=True)
@@ -46,16 +66,24 @@ class Settings:
     channels: dict = field(default_factory=dict)  # agency id -> Channel ("" key: the default pair)
     api_timeout: float = 1.5
     group_prefix: str = "小幫手"
+    line_api_data_base_url: str = LINE_API_DATA
+    reload_seconds: float = 5.0  # how often knowledge files are checked for changes
+    simulator: bool = False  # the local chat page; off unless SIMULATOR=1
+    user_hash_key: str = ""  # HMAC key for LINE user ids: raw ids are never stored
+    survey_every_days: float = 30.0  # offer the satisfaction survey at most this often per user
+    state_minutes: float = 15.0  # a waiting flow (comment, opinion, stars) is forgotten after this
+    retention_days: float = 365.0  # purge's default age for personal records
 
     def channel(self, agency_id: str) -> Channel:
         """The agency's own credentials, or the default pair."""
         return self.channels.get(agency_id) or self.channels[""]
 
     @classmethod
-    def from_env(cls, environ: dict | None = None, agency_ids: list[str] | tuple = ()) -> "Settings":
+    def from_env(cls, environ: dict | None = None, agency_ids: list[str] | tuple = (),
+                 required: tuple = SERVER_REQUIRES) -> "Settings":
         """Read the settings; raise SettingsError naming every missing or bad variable."""
         env = dict(os.environ if environ is None else environ)
-        problems = [name for name in ("LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN") if not env.get(name)]
+        problems = [name for name in required if not env.get(name)]
         channels = {"": Channel(env.get("LINE_CHANNEL_SECRET", ""), env.get("LINE_CHANNEL_ACCESS_TOKEN", ""))}
         for aid in agency_ids:
             secret = env.get(f"LINE_CHANNEL_SECRET_{agency_suffix(aid)}")
@@ -65,11 +93,11 @@ class Settings:
             elif secret or token:
                 missing = "ACCESS_TOKEN" if secret else "SECRET"
                 problems.append(f"LINE_CHANNEL_{missing}_{agency_suffix(aid)}")
-        try:
-            timeout = float(env.get("LINE_API_TIMEOUT") or 1.5)
-        except ValueError:
-            problems.append("LINE_API_TIMEOUT (not a number)")
-            timeout = 1.5
+        timeout = _number(env, "LINE_API_TIMEOUT", 1.5, problems)
+        reload_seconds = _number(env, "KNOWLEDGE_RELOAD_SECONDS", 5.0, problems)
+        survey_days = _number(env, "SURVEY_EVERY_DAYS", 30.0, problems)
+        state_minutes = _number(env, "STATE_MINUTES", 15.0, problems)
+        retention_days = _number(env, "RETENTION_DAYS", 365.0, problems)
         if problems:
             raise SettingsError("missing or invalid environment variables: " + ", ".join(problems))
         return cls(
@@ -79,5 +107,12 @@ class Settings:
             default_agency=env.get("DEFAULT_AGENCY", ""),
             channels=channels,
             api_timeout=timeout,
+            reload_seconds=reload_seconds,
             group_prefix=env.get("GROUP_PREFIX") or "小幫手",
+            line_api_data_base_url=(env.get("LINE_API_DATA_BASE_URL") or LINE_API_DATA).rstrip("/"),
+            simulator=env.get("SIMULATOR", "").strip().lower() in ("1", "true", "yes", "on"),
+            user_hash_key=env.get("USER_HASH_KEY", ""),
+            survey_every_days=survey_days,
+            state_minutes=state_minutes,
+            retention_days=retention_days,
         )

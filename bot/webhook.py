@@ -25,16 +25,26 @@ import handlers
 from bot.core.phrases import SYSTEM_ERROR
 
 MAX_BODY = 1024 * 1024
+SIM_TOKEN_PREFIX = "sim-"  # reply tokens minted by the local simulator; their replies stay local
 log = logging.getLogger("bot.webhook")
 bp = Blueprint("webhook", __name__)
 
 
-def signature_ok(secret: str, body: bytes, signature: str | None) -> bool:
-    """Base64(HMAC-SHA256(secret, raw body)) compared in constant time."""
-    if not signature:
-        return False
-    expected = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
-    return hmac.compare_digest(expected, signature.strip())
+def hash_user(key: str, user_id: str | None) -> str | None:
+    """The keyed hash (HMAC-SHA256) that stands for a LINE user id everywhere; the raw id is never stored."""
+    if not user_id:
+        return None
+    return hmac.new(key.encode(), user_id.encode(), hashlib.sha256).hexdigest()
+
+
+def signature(secret: str, body: bytes) -> str:
+    """The X-Line-Signature of a body: Base64(HMAC-SHA256(channel secret, raw body))."""
+    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+
+
+def signature_ok(secret: str, body: bytes, given: str | None) -> bool:
+    """Check a signature in constant time."""
+    return bool(given) and hmac.compare_digest(signature(secret, body), given.strip())
 
 
 def parse_events(body: bytes) -> list[dict]:
@@ -61,8 +71,7 @@ def callback(agency_id: str | None = None):
     """Acknowledge quickly; events are handled on a small thread pool so LINE never waits."""
     app = current_app
     agency_id = agency_id or app.config["DEFAULT_AGENCY"]
-    desk = app.config["DESK"]
-    if agency_id not in desk.answerers:
+    if agency_id not in app.config["KNOWLEDGE"].current().answerers:
         abort(404)
     if (request.content_length or 0) > MAX_BODY:
         abort(413)
@@ -103,16 +112,30 @@ def handle_event(app, agency_id: str, raw: dict) -> dict:
     event_id = str(raw.get("webhookEventId") or "")
     if raw.get("mode") == "standby":
         return {"outcome": "standby"}
-    if event_id and not app.config["STORE"].claim_event(event_id):
+    if event_id and not _claim(app, event_id):
         return {"outcome": "duplicate"}
     event = _event(raw)
     if event is None:
         return {"outcome": "unknown"}
-    ctx = handlers.Context(app.config["DESK"].answerers[agency_id], app.config["SETTINGS"].group_prefix)
+    settings = app.config["SETTINGS"]
+    ctx = handlers.Context(
+        app.config["KNOWLEDGE"].current().answerers[agency_id], settings.group_prefix, app.config["STORE"],
+        hash_user(settings.user_hash_key, getattr(getattr(event, "source", None), "user_id", None)), event_id,
+        int(time.time()),
+        settings.survey_every_days, settings.state_minutes, settings.retention_days)
     messages = handlers.handler_for(event)(event, ctx)
     if messages:
         _reply(app, agency_id, raw.get("replyToken"), messages, event_id)
     return {"outcome": ctx.outcome, "entry_id": ctx.entry_id}
+
+
+def _claim(app, event_id: str) -> bool:
+    """Claim the event id; with the database down, answer anyway (a rare double beats silence)."""
+    try:
+        return app.config["STORE"].claim_event(event_id)
+    except Exception as exc:  # noqa: BLE001 - any database error
+        log.error("dedupe unavailable event_id=%s error=%s", event_id, type(exc).__name__)
+        return True
 
 
 def _api(app, agency_id: str) -> MessagingApi:
@@ -129,9 +152,13 @@ def _reply(app, agency_id: str, token: str | None, messages: list, event_id: str
     """Send a reply with a timeout; API errors are logged, never raised."""
     if not token:
         return
+    reply = ReplyMessageRequest(reply_token=token, messages=messages)
+    if token.startswith(SIM_TOKEN_PREFIX) and app.config["SETTINGS"].simulator:
+        # The simulator's replies are kept as the exact JSON body LINE would have received.
+        app.config["STORE"].save_simulated_reply(token, reply.to_json())
+        return
     try:
-        _api(app, agency_id).reply_message(ReplyMessageRequest(reply_token=token, messages=messages),
-                                           _request_timeout=app.config["SETTINGS"].api_timeout)
+        _api(app, agency_id).reply_message(reply, _request_timeout=app.config["SETTINGS"].api_timeout)
     except ApiException as exc:
         log.warning("reply failed event_id=%s status=%s", event_id, exc.status)
     except Exception as exc:  # noqa: BLE001 - timeouts and connection errors

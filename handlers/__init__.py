@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from linebot.v3.messaging import TextMessage
 from linebot.v3.webhooks import (
@@ -18,29 +18,40 @@ from linebot.v3.webhooks import (
     VideoMessageContent,
 )
 
+from bot.core import phrases
 from bot.core.answerer import Answer, Answerer
-from handlers import limits, postback
+from bot.store import Store
+from handlers import flows, limits, postback
 from handlers.render import render
 
-PRIVACY = ("為了改善服務，我們會保存您的提問和評分（不含您的 LINE 名稱），"
-           "並遮蔽身分證字號、電話和電子郵件。")
 TYPE_PLEASE = "謝謝您！我看不懂圖片、貼圖或語音。請直接打字告訴我您的問題。"
-THANKS_FEEDBACK = "謝謝您的回饋！"
 
 
 @dataclass
 class Context:
-    """What a handler may use: the office's answerer and the chat settings."""
+    """What a handler may use: the office's answerer, the store, the (hashed) user and the policies."""
 
     answerer: Answerer
-    group_prefix: str
+    group_prefix: str = "小幫手"
+    store: Store | None = None
+    user: str | None = None  # keyed hash of the LINE user id; None when the event has none
+    event_id: str = ""
+    now: int = 0
+    survey_every_days: float = 30.0
+    state_minutes: float = 15.0
+    retention_days: float = 365.0
     outcome: str = ""
     entry_id: str | None = None
 
-    def reply(self, answer: Answer) -> list:
+    @property
+    def agency_id(self) -> str:
+        """The office this event is for."""
+        return self.answerer.agency.id
+
+    def reply(self, answer: Answer, question_id: int | None = None) -> list:
         """Render an answer, remembering its outcome for the event log."""
         self.outcome, self.entry_id = answer.outcome, answer.entry_id
-        return render(answer)
+        return render(answer, question_id)
 
 
 def _addressed_text(event: MessageEvent, ctx: Context) -> str | None:
@@ -57,12 +68,12 @@ def _addressed_text(event: MessageEvent, ctx: Context) -> str | None:
 
 
 def on_text(event: MessageEvent, ctx: Context) -> list:
-    """A question: ask the engine and reply with its answer."""
+    """A question, or the next step of a feedback, survey or opinion flow."""
     question = _addressed_text(event, ctx)
     if question is None:
         ctx.outcome = "ignored"
         return []
-    return ctx.reply(ctx.answerer.ask(question))
+    return flows.on_text(ctx, question)
 
 
 def on_media(event: MessageEvent, ctx: Context) -> list:
@@ -92,22 +103,32 @@ def on_follow(event: FollowEvent, ctx: Context) -> list:
     """A new friend: what the bot can do, the privacy notice, the main topics."""
     greeting = ctx.answerer.ask("你好")
     messages = ctx.reply(greeting)
-    messages.insert(0, TextMessage(text=PRIVACY))
+    messages.insert(0, TextMessage(text=phrases.privacy_notice(ctx.retention_days)))
     ctx.outcome = "greeting"
     return limits.fit(messages)
 
 
 def on_postback(event: PostbackEvent, ctx: Context) -> list:
-    """A tapped button: answer the chosen entry, or thank for feedback; unknown data is ignored."""
+    """A tapped button: a topic, 👍/👎 and its reason, survey stars, leave an opinion."""
     data = postback.decode(event.postback.data)
-    entry = ctx.answerer.agency.entry(data.entry_id) if data.entry_id else None
-    if data.action == "ans" and entry:
-        return ctx.reply(ctx.answerer.answer_entry(entry, question=entry.title))
-    if data.action == "fb" and entry:
-        ctx.outcome, ctx.entry_id = f"feedback-{data.rating or 'none'}", entry.id
-        return [TextMessage(text=THANKS_FEEDBACK)]
-    ctx.outcome = "ignored"
-    return []
+    if data.action == "ans":
+        entry = ctx.answerer.agency.entry(data.entry_id)
+        if entry is None:
+            return flows.stale(ctx)
+        answer = ctx.answerer.answer_entry(entry, question=entry.title)
+        chosen = replace(answer, outcome="choice")  # counted apart from typed questions
+        messages = render(answer, flows.record_question(ctx, entry.title, chosen))
+        ctx.outcome, ctx.entry_id = "choice", entry.id
+        return messages
+    if data.action == "fb":
+        return flows.on_rating(ctx, data)
+    if data.action == "why":
+        return flows.on_reason(ctx, data)
+    if data.action == "sv":
+        return flows.save_stars(ctx, data.stars)
+    if data.action == "op":
+        return flows.on_opinion_button(ctx)
+    return flows.stale(ctx)
 
 
 def on_other(event, ctx: Context) -> list:

@@ -1,12 +1,26 @@
-"""The postback data format (versioned, at most 300 characters): `v=1&a=<action>&e=<entry id>&r=<rating>`."""
+"""The postback data format (versioned, at most 300 characters): `v=1&a=<action>&…`.
+
+Fields: e entry id, r rating or reason, q question id, k record id, s stars.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode
 
+from bot.store import RATINGS, REASONS
+
 VERSION = "1"
-ACTIONS = {"ans", "fb"}  # answer an entry; feedback on an entry
+MAX_DATA = 300
+# action -> the fields it must carry, each with its check
+_DIGITS = str.isdigit
+ACTIONS = {
+    "ans": {"e": bool},                                     # answer an entry
+    "fb": {"e": bool, "r": RATINGS.__contains__},           # 👍 / 👎 on an answer
+    "why": {"k": _DIGITS, "r": REASONS.__contains__},       # the reason for a 👎
+    "sv": {"s": _DIGITS},                                   # survey stars (range checked by the handler)
+    "op": {},                                               # leave an opinion
+}
 
 
 @dataclass(frozen=True)
@@ -15,23 +29,31 @@ class Postback:
 
     action: str | None
     entry_id: str = ""
-    rating: str = ""
+    rating: str = ""  # up/down for fb, a reason for why
+    question_id: int | None = None
+    record_id: int | None = None
+    stars: int | None = None
 
 
-def encode(action: str, entry_id: str = "", rating: str = "") -> str:
-    """Postback data for an action on an entry."""
-    fields = {"v": VERSION, "a": action, "e": entry_id}
-    if rating:
-        fields["r"] = rating
-    return urlencode(fields)
+def encode(action: str, entry_id: str = "", rating: str = "", question_id: int | None = None,
+           record_id: int | None = None, stars: int | None = None) -> str:
+    """Postback data for an action."""
+    fields = {"v": VERSION, "a": action, "e": entry_id, "r": rating, "q": question_id, "k": record_id, "s": stars}
+    return urlencode({k: v for k, v in fields.items() if v not in ("", None)})
 
 
 def decode(data: str) -> Postback:
-    """Parse postback data; anything unknown or malformed decodes to action None."""
+    """Parse postback data; anything unknown, malformed or incomplete decodes to action None."""
+    if not data or len(data) > MAX_DATA:
+        return Postback(None)
     try:
-        fields = {k: v[0] for k, v in parse_qs(data or "", strict_parsing=True).items()}
+        fields = {k: v[0] for k, v in parse_qs(data, strict_parsing=True).items()}
     except ValueError:
         return Postback(None)
-    if fields.get("v") != VERSION or fields.get("a") not in ACTIONS or len(data) > 300:
+    checks = ACTIONS.get(fields.get("a", ""))
+    if fields.get("v") != VERSION or checks is None:
         return Postback(None)
-    return Postback(fields["a"], fields.get("e", ""), fields.get("r", ""))
+    if not all(check(fields.get(name, "")) for name, check in checks.items()):
+        return Postback(None)
+    number = lambda name: int(fields[name]) if fields.get(name, "").isdigit() else None  # noqa: E731
+    return Postback(fields["a"], fields.get("e", ""), fields.get("r", ""), number("q"), number("k"), number("s"))

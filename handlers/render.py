@@ -25,9 +25,9 @@ def _topic_item(entry: Entry) -> QuickReplyItem:
                                                 display_text=entry.title))
 
 
-def _feedback_items(entry: Entry) -> list[QuickReplyItem]:
+def _feedback_items(entry: Entry, question_id: int | None) -> list[QuickReplyItem]:
     return [
-        QuickReplyItem(action=PostbackAction(label=label, data=postback.encode("fb", entry.id, rating),
+        QuickReplyItem(action=PostbackAction(label=label, data=postback.encode("fb", entry.id, rating, question_id),
                                              display_text=label))
         for label, rating in (("👍 有幫助", "up"), ("👎 沒幫助", "down"))
     ]
@@ -59,14 +59,14 @@ def card(entry: Entry) -> FlexMessage | None:
     return FlexMessage(alt_text=limits.cut_utf16(alt, limits.MAX_ALT_TEXT), contents=FlexContainer.from_dict(bubble))
 
 
-def render(answer: Answer) -> list:
-    """The LINE messages for an answer, within LINE's limits."""
+def render(answer: Answer, question_id: int | None = None) -> list:
+    """The LINE messages for an answer, within LINE's limits (feedback buttons carry the question id)."""
     messages: list = [TextMessage(text=answer.text)]
     if answer.outcome == "answer" and answer.entry:
         flex = card(answer.entry)
         if flex:
             messages.append(flex)
-        items = _feedback_items(answer.entry) + [_topic_item(e) for e in answer.related[:MAX_TOPICS]]
+        items = _feedback_items(answer.entry, question_id) + [_topic_item(e) for e in answer.related[:MAX_TOPICS]]
     elif answer.outcome == "clarify":
         items = [_topic_item(e) for e in answer.choices]
     else:

@@ -2,38 +2,77 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 import time
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+RICHMENU = "/v2/bot/richmenu"
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request as received: method, path, headers that matter and the raw body."""
+
+    method: str
+    path: str
+    authorization: str
+    content_type: str
+    body: bytes
 
 
 class FakeLine:
-    """Records every request; answers with `status` after `delay` seconds."""
+    """Records every request; answers with `status` (or `path_status` for paths containing a key) after `delay` seconds."""
 
     def __init__(self):
-        self.requests: list[tuple[str, dict]] = []
+        self.requests: list[tuple[str, dict]] = []  # (path, JSON body); a binary body is {"bytes": n}
+        self.calls: list[Call] = []  # every request in order, raw (images, headers, DELETE too)
         self.status = 200
+        self.path_status: dict[str, int] = {}  # e.g. {"/content": 500}: fail only the image upload
         self.delay = 0.0
+        ids = itertools.count(1)
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server's naming
+            def _record(self) -> tuple[dict, int]:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                try:
-                    payload = json.loads(body or b"{}")
-                except ValueError:
-                    payload = {"raw": body.decode("latin-1")}
-                fake.requests.append((self.path, payload))
+                content_type = self.headers.get("Content-Type") or ""
+                fake.calls.append(Call(self.command, self.path, self.headers.get("Authorization") or "",
+                                       content_type, body))
+                if content_type.startswith("image/"):  # the rich menu image: kept raw in `calls`
+                    payload = {"bytes": len(body)}
+                else:
+                    try:
+                        payload = json.loads(body or b"{}")
+                    except ValueError:
+                        payload = {"raw": body.decode("latin-1")}
+                if self.command == "POST":
+                    fake.requests.append((self.path, payload))
                 time.sleep(fake.delay)
-                if fake.status != 200:
+                status = next((s for part, s in fake.path_status.items() if part in self.path), fake.status)
+                return payload, status
+
+            def do_POST(self):  # noqa: N802 - http.server's naming
+                payload, status = self._record()
+                if status != 200:
                     reply = json.dumps({"message": "fake error"}).encode()
                 elif self.path == "/v2/bot/message/reply":  # the shape LINE answers with
                     sent = [{"id": str(i), "quoteToken": f"q{i}"} for i, _ in enumerate(payload.get("messages", []))]
                     reply = json.dumps({"sentMessages": sent}).encode()
-                else:
+                elif self.path == RICHMENU:
+                    reply = json.dumps({"richMenuId": f"richmenu-{next(ids):032x}"}).encode()
+                else:  # validate, image upload, set default: LINE answers {}
                     reply = b"{}"
-                self.send_response(fake.status)
+                self._send(status, reply)
+
+            def do_DELETE(self):  # noqa: N802 - deleting a rich menu
+                _, status = self._record()
+                self._send(status, b"{}" if status == 200 else json.dumps({"message": "fake error"}).encode())
+
+            def _send(self, status: int, reply: bytes) -> None:
+                self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(reply)))
                 self.end_headers()
@@ -48,7 +87,7 @@ class FakeLine:
 
         self.server = Server(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
 
     def replies(self) -> list[dict]:

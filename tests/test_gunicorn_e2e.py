@@ -1,9 +1,6 @@
 """End to end: a real gunicorn with 2 workers, a real SQLite file and the fake LINE API."""
 
 import json
-import os
-import socket
-import subprocess
 import sys
 import time
 import urllib.request
@@ -11,15 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, ROOT, SECRET, sign
+from conftest import FIXTURES, server_env, sign
+from servers import free_port, running, wait_for
 
 SAMPLE = (FIXTURES / "sdk-webhook-sample.json").read_bytes()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _post(url: str, body: bytes) -> int:
@@ -32,45 +24,21 @@ def _post(url: str, body: bytes) -> int:
         return exc.code
 
 
-def _wait(predicate, seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
-
-
 @pytest.fixture()
 def server(tmp_path: Path, fake_line):
     """gunicorn serving create_app() on a free loopback port, with its log captured."""
-    port = _free_port()
-    log = (tmp_path / "gunicorn.log").open("w+")
-    env = {**os.environ, "LINE_CHANNEL_SECRET": SECRET, "LINE_CHANNEL_ACCESS_TOKEN": "test-token",
-           "LINE_API_BASE_URL": fake_line.url, "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
-           "DEFAULT_AGENCY": "taoyuan-vac", "PORT": str(port), "WEB_CONCURRENCY": "2"}
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind",
-                             f"127.0.0.1:{port}", "bot.app:create_app()"],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-
-    def healthy():
-        try:
-            return urllib.request.urlopen(base + "/healthz", timeout=1).status == 200
-        except OSError:
-            return False
-
-    assert _wait(healthy, 30), "gunicorn did not start"
-    yield base, log
-    proc.terminate()
-    proc.wait(timeout=30)
-    log.close()
+    port = free_port()
+    env = server_env(tmp_path, fake_line.url, PORT=str(port), WEB_CONCURRENCY="2")
+    argv = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
+            "bot.app:create_app()"]
+    with running(argv, env, port, tmp_path / "gunicorn.log") as started:
+        yield started
 
 
 def test_sample_and_each_event_alone_under_two_workers(server, fake_line):
     base, log = server
     assert _post(base + "/callback", SAMPLE) == 200
-    assert _wait(lambda: len(fake_line.replies()) >= 1)
+    assert wait_for(lambda: len(fake_line.replies()) >= 1)
     time.sleep(1.0)
     assert len(fake_line.replies()) == 1  # 28 events, one webhookEventId: answered once
 
@@ -85,7 +53,7 @@ def test_sample_and_each_event_alone_under_two_workers(server, fake_line):
     assert _post(base + "/callback/taoyuan-vac", again) == 200
     texts_1to1 = [e for e in events if e["type"] == "message" and e["message"]["type"] == "text"
                   and e["source"]["type"] == "user"]
-    assert _wait(lambda: len(fake_line.replies()) >= 1 + len(texts_1to1))
+    assert wait_for(lambda: len(fake_line.replies()) >= 1 + len(texts_1to1))
     time.sleep(1.5)
     tokens = [r["replyToken"] for r in fake_line.replies()[1:]]
     assert all(e["replyToken"] in tokens for e in texts_1to1)

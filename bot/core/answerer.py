@@ -32,6 +32,7 @@ class Answer:
     score: float = 0.0
     choices: tuple[Entry, ...] = ()  # "did you mean" entries (clarify only)
     related: tuple[Entry, ...] = ()  # follow-up topics: related entries, or the main topics
+    smalltalk: str = ""  # greeting | thanks | bye | help, for a smalltalk outcome
     candidates: tuple[Candidate, ...] = field(default=(), compare=False, repr=False)
 
     @property
@@ -104,7 +105,7 @@ class Answerer:
             text = phrases.BYE
         else:
             text = phrases.greeting(self.agency)
-        return Answer(self.agency.id, question, "smalltalk", text, related=self.main_topics)
+        return Answer(self.agency.id, question, "smalltalk", text, related=self.main_topics, smalltalk=kind)
 
     def _fallback(self, question: str, lead: str | None = None, score: float = 0.0,
                   candidates: tuple = ()) -> Answer:
@@ -119,6 +120,13 @@ class Desk:
 
     def __init__(self, agencies: dict[str, Agency]):
         self.answerers = {aid: Answerer(a) for aid, a in sorted(agencies.items())}
+
+    @classmethod
+    def of(cls, answerers: dict[str, Answerer]) -> "Desk":
+        """A desk over answerers already built (a reload rebuilds only the offices that changed)."""
+        desk = cls({})
+        desk.answerers = dict(sorted(answerers.items()))
+        return desk
 
     @property
     def agency_ids(self) -> list[str]:

@@ -12,6 +12,48 @@ BYE = "謝謝您，祝您平安順心！有需要再來問我。"
 TRY_LIKE = "您可以這樣問，例如："
 SYSTEM_ERROR = "抱歉，系統暫時有點問題，請稍後再試一次。"
 
+# Feedback, survey and opinions.
+FEEDBACK_THANKS = "謝謝您的回饋！"
+ASK_REASON = "不好意思，沒有幫上忙。請問是哪裡不好呢？"
+REASONS = {"wrong": "答非所問", "incomplete": "資訊不完整", "unclear": "看不懂", "other": "其他"}
+NO_THANKS = "不用了"
+ASK_COMMENT = "想多說一點嗎？請直接打字告訴我，不要寫身分證字號或電話。不想寫，請按「不用了」。"
+COMMENT_THANKS = "謝謝您寶貴的意見，我們會用來改進服務。"
+SURVEY_ASK = "可以請您幫我們的服務打個分數嗎？5 分是很滿意，1 分是很不滿意。"
+STARS = {5: "5 很滿意", 4: "4 滿意", 3: "3 普通", 2: "2 不滿意", 1: "1 很不滿意"}
+SURVEY_THANKS = "謝謝您的評分！"
+STARS_RANGE = "請從 1 到 5 分選一個，按下面的按鈕就可以。"
+SAVE_FAILED = "抱歉，系統忙碌，您的回饋這次沒有存到，請稍後再試一次。"
+STALE_BUTTON = "這個按鈕已經不能用了，請直接打字再問一次。"
+CANCELLED = "好的。還有問題，請直接打字問我。"
+LEAVE_OPINION = "留下意見"
+OPINION_ASK = "請直接打字寫下您的意見，300 字以內，不要寫身分證字號或電話。不想留了，請按「不用了」。"
+CUT_NOTE = "（太長了，只保存前 {n} 個字。）"
+
+
+def privacy_notice(retention_days: float) -> str:
+    """What is kept, why, and for how long (the follow greeting; Personal Data Protection Act)."""
+    keep = "一年" if round(retention_days) == 365 else f"{round(retention_days)} 天"
+    return (f"為了改善服務，我們會保存您的提問、評分和意見{keep}，不會保存您的 LINE 名稱。"
+            "身分證字號、電話和電子郵件會先遮蔽。")
+
+
+def opinion_intro(agency: Agency) -> str:
+    """How to give an opinion: the office's formal channels, then what the bot itself can take."""
+    lines = [f"想反映意見，{agency.short_name}有這些正式管道："]
+    for entry in [e for e in agency.entries if e.kind == "channel"][:4]:
+        days = f"（{entry.reply_days} 日內回覆）" if entry.reply_days else ""
+        lines.append(f"・{entry.title}{days}" + (f"：{entry.how}" if entry.how else ""))
+    lines.append(f"需要正式回覆的事情，請用上面的管道。也可以按「{LEAVE_OPINION}」，"
+                 "在這裡留一段話給我們參考，這裡留下的話不會有正式回覆。")
+    return "\n".join(lines)
+
+
+def opinion_saved(reference: str) -> str:
+    """The receipt for an opinion left through the bot."""
+    return (f"謝謝您，意見已經記下來了。編號：{reference}\n"
+            "詢問時可以告訴承辦人員這個編號。需要正式回覆，請用剛才說的正式管道。")
+
 
 def greeting(agency: Agency) -> str:
     """What the bot says to a hello: who it is and what it can do."""

@@ -1,0 +1,81 @@
+"""Knowledge kept fresh: a changed file is reloaded; a broken file keeps its last good version."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from bot.core.answerer import Answerer, Desk
+from bot.core.knowledge import KnowledgeError, Problem, load_agency
+
+
+class LiveDesk:
+    """The current Desk of a knowledge folder, re-checked at most every `every` seconds."""
+
+    def __init__(self, directory: Path, every: float = 5.0, on_change=None):
+        self.directory = Path(directory)
+        self.every = every
+        self._on_change = on_change  # called with (events, problems) after each reload
+        self._lock = threading.Lock()
+        self._stamps: dict[Path, tuple[int, int]] = {}
+        self._answerers: dict[str, Answerer] = {}
+        self._problems: dict[str, list[Problem]] = {}  # file stem -> problems of its newest version
+        self._checked = float("-inf")
+        self._desk = Desk({})
+        self.refresh(force=True)
+
+    @property
+    def problems(self) -> list[Problem]:
+        """The problems of every file whose newest version could not be loaded."""
+        missing = [] if self.directory.is_dir() else [Problem(str(self.directory), 0, "", "找不到知識庫資料夾")]
+        return missing + [p for stem in sorted(self._problems) for p in self._problems[stem]]
+
+    def current(self) -> Desk:
+        """The desk to answer with now (reloading changed files first when it is time to look)."""
+        self.refresh()
+        return self._desk
+
+    def _scan(self) -> dict[Path, tuple[int, int]]:
+        stamps = {}
+        for path in sorted(self.directory.glob("*.yaml")):
+            try:
+                st = path.stat()
+            except OSError:  # removed between glob and stat
+                continue
+            stamps[path] = (st.st_mtime_ns, st.st_size)
+        return stamps
+
+    def refresh(self, force: bool = False) -> bool:
+        """Reload the files that changed since the last look; True when the desk changed."""
+        now = time.monotonic()
+        if not force and now - self._checked < self.every:
+            return False
+        with self._lock:
+            self._checked = now
+            stamps = self._scan()
+            if stamps == self._stamps and not force:
+                return False
+            answerers = {aid: a for aid, a in self._answerers.items() if self.directory / f"{aid}.yaml" in stamps}
+            self._problems = {s: p for s, p in self._problems.items() if self.directory / f"{s}.yaml" in stamps}
+            events = [f"removed {aid}" for aid in self._answerers if aid not in answerers]
+            for path, stamp in stamps.items():
+                if stamp == self._stamps.get(path) and not force:
+                    continue
+                try:
+                    agency = load_agency(path)
+                except KnowledgeError as exc:
+                    # Keep serving the last good version; the problems say file, line and field.
+                    self._problems[path.stem] = list(exc.problems)
+                    kept = answerers.get(path.stem)
+                    events.append(f"kept {path.stem} {kept.agency.version}" if kept else f"broken {path.stem}")
+                    continue
+                self._problems.pop(path.stem, None)
+                answerers[path.stem] = Answerer(agency)
+                events.append(f"loaded {path.stem} {agency.version}")
+            self._stamps = stamps
+            self._answerers = answerers
+            self._desk = Desk.of(answerers)
+        if self._on_change:
+            self._on_change(events, self.problems)
+        return True

@@ -1,0 +1,156 @@
+"""The SQL both stores share: written once with `?` placeholders, run by a dialect subclass."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import secrets
+import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.store import Opinion, Question, Rating, Survey
+from bot.store.migrations import MIGRATIONS, sql_for
+
+TAIPEI = ZoneInfo("Asia/Taipei")
+EVENT_MEMORY = 7 * 86400  # event ids older than this are forgotten by purge: LINE has long stopped redelivering
+PERSONAL_TABLES = (("answer_ratings", "rated_at"), ("survey_ratings", "rated_at"), ("opinions", "created_at"),
+                   ("questions", "asked_at"), ("survey_offers", "offered_at"))
+
+
+class SqlStore:
+    """Every Store method, over `_run` (one autocommitted statement) and `_transaction` (migrations)."""
+
+    dialect = ""
+
+    def _run(self, sql: str, params: tuple = ()):
+        """Execute one statement in its own transaction; return the cursor."""
+        raise NotImplementedError
+
+    @contextlib.contextmanager
+    def _transaction(self):
+        """A transaction that holds the migration lock; yields a function like `_run`."""
+        raise NotImplementedError
+        yield
+
+    def upgrade(self) -> list[str]:
+        """Apply the named migrations not applied yet, each in a transaction; return their names."""
+        # Under the migration lock too: PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe against itself.
+        with self._transaction() as run:
+            run("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at BIGINT)")
+        applied = []
+        for name, sql in MIGRATIONS:
+            with self._transaction() as run:
+                if run("SELECT 1 FROM schema_migrations WHERE name = ?", (name,)).fetchone():
+                    continue
+                for statement in sql_for(self.dialect, sql):
+                    run(statement)
+                run("INSERT INTO schema_migrations VALUES (?, ?)", (name, int(time.time())))
+                applied.append(name)
+        return applied
+
+    def claim_event(self, event_id: str) -> bool:
+        """Insert the id unless present; the row count says who was first."""
+        cur = self._run("INSERT INTO processed_events VALUES (?, ?) ON CONFLICT DO NOTHING",
+                        (event_id, int(time.time())))
+        return cur.rowcount == 1
+
+    def add_question(self, q: Question) -> int:
+        """Insert a question."""
+        return self._run(
+            "INSERT INTO questions (agency, user_hash, asked_at, text, outcome, entry_id, score)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (q.agency, q.user, q.at, q.text, q.outcome, q.entry_id, q.score)).fetchone()[0]
+
+    def add_rating(self, r: Rating) -> int | None:
+        """Insert a rating; the question link is kept only when the question is the rater's own."""
+        row = self._run(
+            "INSERT INTO answer_ratings (agency, user_hash, rated_at, entry_id, rating, question_id, event_id)"
+            " VALUES (?, ?, ?, ?, ?, (SELECT id FROM questions WHERE id = ? AND user_hash = ?), ?)"
+            " ON CONFLICT (event_id) DO NOTHING RETURNING id",
+            (r.agency, r.user, r.at, r.entry_id, r.rating, r.question_id, r.user, r.event_id)).fetchone()
+        return row[0] if row else None
+
+    def add_survey(self, s: Survey) -> int | None:
+        """Insert a survey answer."""
+        row = self._run(
+            "INSERT INTO survey_ratings (agency, user_hash, rated_at, stars, event_id) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (event_id) DO NOTHING RETURNING id",
+            (s.agency, s.user, s.at, s.stars, s.event_id)).fetchone()
+        return row[0] if row else None
+
+    def add_opinion(self, o: Opinion) -> str:
+        """Insert an opinion under a new reference: the Taipei date and four digits (20261123-0427)."""
+        day = datetime.fromtimestamp(o.at, TAIPEI).strftime("%Y%m%d")
+        for _ in range(50):
+            reference = f"{day}-{secrets.randbelow(10000):04d}"
+            row = self._run("INSERT INTO opinions (agency, user_hash, created_at, reference, text)"
+                            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (reference) DO NOTHING RETURNING id",
+                            (o.agency, o.user, o.at, reference, o.text)).fetchone()
+            if row:
+                return reference
+        raise RuntimeError("no free opinion reference today")
+
+    def annotate(self, kind: str, record_id: int, user: str, reason: str | None = None,
+                 comment: str | None = None) -> bool:
+        """Set the reason and/or comment of the user's own rating or survey answer."""
+        if kind == "rating":
+            sql = ("UPDATE answer_ratings SET reason = COALESCE(?, reason), comment = COALESCE(?, comment)"
+                   " WHERE id = ? AND user_hash = ?")
+            params = (reason, comment, record_id, user)
+        elif kind == "survey":
+            sql = "UPDATE survey_ratings SET comment = COALESCE(?, comment) WHERE id = ? AND user_hash = ?"
+            params = (comment, record_id, user)
+        else:
+            raise ValueError(f"unknown record kind: {kind}")
+        return self._run(sql, params).rowcount == 1
+
+    def get_state(self, user: str, agency: str, now: int) -> dict | None:
+        """The state unless it expired."""
+        row = self._run("SELECT state FROM conversation_state WHERE user_hash = ? AND agency = ? AND expires_at > ?",
+                        (user, agency, now)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def set_state(self, user: str, agency: str, state: dict | None, expires_at: int) -> None:
+        """Upsert, or delete when the state is None."""
+        if state is None:
+            self._run("DELETE FROM conversation_state WHERE user_hash = ? AND agency = ?", (user, agency))
+            return
+        self._run("INSERT INTO conversation_state VALUES (?, ?, ?, ?) ON CONFLICT (user_hash, agency)"
+                  " DO UPDATE SET state = excluded.state, expires_at = excluded.expires_at",
+                  (user, agency, json.dumps(state, ensure_ascii=False), expires_at))
+
+    def last_survey_offer(self, user: str, agency: str) -> int | None:
+        """The time of the last offer, if any."""
+        row = self._run("SELECT offered_at FROM survey_offers WHERE user_hash = ? AND agency = ?",
+                        (user, agency)).fetchone()
+        return row[0] if row else None
+
+    def note_survey_offer(self, user: str, agency: str, at: int) -> None:
+        """Upsert the offer time."""
+        self._run("INSERT INTO survey_offers VALUES (?, ?, ?) ON CONFLICT (user_hash, agency)"
+                  " DO UPDATE SET offered_at = excluded.offered_at", (user, agency, at))
+
+    def save_simulated_reply(self, reply_token: str, body: str) -> None:
+        """Insert the reply; replies nobody fetched within an hour are dropped."""
+        now = int(time.time())
+        self._run("DELETE FROM simulated_replies WHERE created_at < ?", (now - 3600,))
+        self._run("INSERT INTO simulated_replies VALUES (?, ?, ?) ON CONFLICT (reply_token)"
+                  " DO UPDATE SET body = excluded.body", (reply_token, body, now))
+
+    def pop_simulated_reply(self, reply_token: str) -> str | None:
+        """Delete and return in one statement, so two pollers never both get it."""
+        row = self._run("DELETE FROM simulated_replies WHERE reply_token = ? RETURNING body",
+                        (reply_token,)).fetchone()
+        return row[0] if row else None
+
+    def purge(self, before: int) -> dict[str, int]:
+        """Delete personal records older than `before`, expired states and old event ids."""
+        now = int(time.time())
+        counts = {table: self._run(f"DELETE FROM {table} WHERE {column} < ?", (before,)).rowcount
+                  for table, column in PERSONAL_TABLES}
+        counts["conversation_state"] = self._run("DELETE FROM conversation_state WHERE expires_at <= ?",
+                                                 (now,)).rowcount
+        counts["processed_events"] = self._run("DELETE FROM processed_events WHERE received_at < ?",
+                                               (max(before, now - EVENT_MEMORY),)).rowcount
+        return counts

@@ -1,0 +1,217 @@
+"""A text conversation: questions, and the feedback, survey and opinion flows whose state is in the store."""
+
+from __future__ import annotations
+
+import logging
+
+from linebot.v3.messaging import MessageAction, PostbackAction, QuickReplyItem, TextMessage
+
+from bot.core import intents, phrases
+from bot.core.redact import redact
+from bot.store import Opinion, Question, Rating, Survey
+from handlers import limits, postback
+
+MAX_COMMENT = 300  # characters kept of a comment or opinion; the rest is cut and the citizen told
+MAX_QUESTION = 500
+log = logging.getLogger("bot.flows")
+
+
+class SaveFailed(Exception):
+    """A store write failed; already logged with the event id."""
+
+
+def _store(ctx, what: str, fn, *args):
+    """Run a store call; a failure is logged with the event id and raised as SaveFailed."""
+    if ctx.store is None or ctx.user is None:
+        raise SaveFailed(what)
+    try:
+        return fn(*args)
+    except Exception as exc:  # noqa: BLE001 - any database error: the bot keeps answering
+        log.error("store %s failed event_id=%s error=%s", what, ctx.event_id, type(exc).__name__)
+        raise SaveFailed(what) from exc
+
+
+def _quietly(ctx, what: str, fn, *args):
+    """A store call whose failure only costs a record, never the reply."""
+    try:
+        return _store(ctx, what, fn, *args)
+    except SaveFailed:
+        return None
+
+
+def _text(text: str, items: list[QuickReplyItem] | None = None) -> TextMessage:
+    message = TextMessage(text=text)
+    if items:
+        message.quick_reply = limits.quick_reply(items)
+    return message
+
+
+def _no_thanks() -> QuickReplyItem:
+    return QuickReplyItem(action=MessageAction(label=phrases.NO_THANKS, text=phrases.NO_THANKS))
+
+
+def _stars_items() -> list[QuickReplyItem]:
+    return [QuickReplyItem(action=PostbackAction(label=label, data=postback.encode("sv", stars=n), display_text=label))
+            for n, label in phrases.STARS.items()]
+
+
+def state(ctx) -> dict:
+    """The user's unexpired flow state with this office ({} when none or unreadable)."""
+    if ctx.store is None or ctx.user is None:
+        return {}
+    return _quietly(ctx, "get_state", ctx.store.get_state, ctx.user, ctx.agency_id, ctx.now) or {}
+
+
+def set_state(ctx, value: dict | None) -> None:
+    """Replace the flow state; it expires after STATE_MINUTES."""
+    if ctx.store and ctx.user:
+        _quietly(ctx, "set_state", ctx.store.set_state, ctx.user, ctx.agency_id, value,
+                 ctx.now + int(ctx.state_minutes * 60))
+
+
+def record_question(ctx, text: str, answer) -> int | None:
+    """Keep the question (redacted) and its outcome; fallbacks become the unanswered queue."""
+    question = Question(ctx.agency_id, ctx.user or "", redact(text)[:MAX_QUESTION], answer.outcome,
+                        answer.entry_id, round(answer.score, 3), ctx.now)
+    return _quietly(ctx, "add_question", ctx.store.add_question, question) if ctx.store and ctx.user else None
+
+
+def _cut(text: str) -> tuple[str, str]:
+    """The text to keep (redacted, control characters dropped) and a note when it was cut."""
+    kept = redact(text.strip())
+    if len(kept) <= MAX_COMMENT:
+        return kept, ""
+    return kept[:MAX_COMMENT], phrases.CUT_NOTE.format(n=MAX_COMMENT)
+
+
+def on_text(ctx, text: str) -> list:
+    """Reply to a text: continue a waiting flow, start one, or answer the question."""
+    current = state(ctx)
+    flow = _flow_reply(ctx, text, current)
+    if flow is not None:
+        return flow
+    answer = ctx.answerer.ask(text)
+    messages = ctx.reply(answer, question_id=record_question(ctx, text, answer))
+    if answer.outcome == "answer":
+        set_state(ctx, {"answered": True})  # a later thank-you may bring the survey
+    elif answer.smalltalk in ("thanks", "bye") and current.get("answered"):
+        messages += offer_survey(ctx)
+    return limits.fit(messages)
+
+
+def _flow_reply(ctx, text: str, current: dict) -> list | None:
+    """Messages when the text belongs to a flow (a request, a comment, stars); None for a question."""
+    kind = intents.intent(text)
+    waiting = current.get("await")
+    if kind == "cancel":
+        if waiting:
+            set_state(ctx, None)
+        ctx.outcome = "cancel"
+        return [_text(phrases.CANCELLED)]
+    if kind == "survey":
+        return offer_survey(ctx, on_demand=True)
+    if kind == "opinion":
+        ctx.outcome = "opinion-intro"
+        item = QuickReplyItem(action=PostbackAction(label=phrases.LEAVE_OPINION, data=postback.encode("op"),
+                                                    display_text=phrases.LEAVE_OPINION))
+        return [_text(phrases.opinion_intro(ctx.answerer.agency), [item])]
+    if waiting == "stars" and intents.typed_stars(text) is not None:
+        return save_stars(ctx, intents.typed_stars(text))
+    if waiting in ("comment", "opinion") and ctx.answerer.ask(text).outcome != "answer":
+        return _save_comment(ctx, current, text)
+    if waiting:  # a new question leaves the flow
+        set_state(ctx, None)
+        current.clear()
+    return None
+
+
+def _save_comment(ctx, current: dict, text: str) -> list:
+    """Keep a comment on a rating or survey answer, or an opinion with its reference number."""
+    kept, note = _cut(text)
+    set_state(ctx, None)
+    try:
+        if current["await"] == "opinion":
+            ctx.outcome = "opinion"
+            reference = _store(ctx, "add_opinion", ctx.store.add_opinion,
+                               Opinion(ctx.agency_id, ctx.user, kept, ctx.now))
+            return [_text(phrases.opinion_saved(reference) + note)]
+        ctx.outcome = "comment"
+        _store(ctx, "annotate", ctx.store.annotate, current["kind"], current["id"], ctx.user, None, kept)
+    except SaveFailed:
+        return [_text(phrases.SAVE_FAILED)]
+    return [_text(phrases.COMMENT_THANKS + note)]
+
+
+def offer_survey(ctx, on_demand: bool = False) -> list:
+    """The 1–5 survey question; unasked-for offers at most once per SURVEY_EVERY_DAYS per user."""
+    if ctx.store is None or ctx.user is None:
+        return []
+    if not on_demand:
+        last = _quietly(ctx, "last_survey_offer", ctx.store.last_survey_offer, ctx.user, ctx.agency_id)
+        if last is not None and ctx.now - last < ctx.survey_every_days * 86400:
+            return []
+    _quietly(ctx, "note_survey_offer", ctx.store.note_survey_offer, ctx.user, ctx.agency_id, ctx.now)
+    set_state(ctx, {"await": "stars"})
+    ctx.outcome = ctx.outcome if not on_demand else "survey-offer"
+    return [_text(phrases.SURVEY_ASK, _stars_items())]
+
+
+def save_stars(ctx, stars: int | None) -> list:
+    """Keep a survey answer, then invite a comment; anything outside 1–5 is asked again."""
+    if stars is None or not 1 <= stars <= 5:
+        ctx.outcome = "survey-invalid"
+        return [_text(phrases.STARS_RANGE, _stars_items())]
+    try:
+        survey_id = _store(ctx, "add_survey", ctx.store.add_survey,
+                           Survey(ctx.agency_id, ctx.user, stars, ctx.now, ctx.event_id))
+    except SaveFailed:
+        return [_text(phrases.SAVE_FAILED)]
+    ctx.outcome = f"survey-{stars}"
+    set_state(ctx, {"await": "comment", "kind": "survey", "id": survey_id})
+    return [_text(phrases.SURVEY_THANKS + phrases.ASK_COMMENT, [_no_thanks()])]
+
+
+def on_rating(ctx, data: postback.Postback) -> list:
+    """👍 thanks (and perhaps the survey); 👎 asks for the reason. The rating is kept either way."""
+    entry = ctx.answerer.agency.entry(data.entry_id)
+    if entry is None:
+        return stale(ctx)
+    ctx.outcome, ctx.entry_id = f"feedback-{data.rating}", entry.id
+    try:
+        rating_id = _store(ctx, "add_rating", ctx.store.add_rating, Rating(
+            ctx.agency_id, ctx.user, entry.id, data.rating, ctx.now, ctx.event_id, data.question_id))
+    except SaveFailed:
+        return [_text(phrases.SAVE_FAILED)]
+    if data.rating == "up":
+        return [_text(phrases.FEEDBACK_THANKS)] + offer_survey(ctx)
+    items = [QuickReplyItem(action=PostbackAction(label=label, data=postback.encode("why", rating=reason,
+                                                                                    record_id=rating_id),
+                                                  display_text=label))
+             for reason, label in phrases.REASONS.items()]
+    return [_text(phrases.ASK_REASON, items)]
+
+
+def on_reason(ctx, data: postback.Postback) -> list:
+    """The reason for a 👎, then an invitation to say more."""
+    try:
+        own = _store(ctx, "annotate", ctx.store.annotate, "rating", data.record_id, ctx.user, data.rating)
+    except SaveFailed:
+        return [_text(phrases.SAVE_FAILED)]
+    if not own:
+        return stale(ctx)
+    ctx.outcome = f"reason-{data.rating}"
+    set_state(ctx, {"await": "comment", "kind": "rating", "id": data.record_id})
+    return [_text(phrases.FEEDBACK_THANKS + phrases.ASK_COMMENT, [_no_thanks()])]
+
+
+def on_opinion_button(ctx) -> list:
+    """「留下意見」: wait for the opinion's text."""
+    ctx.outcome = "opinion-ask"
+    set_state(ctx, {"await": "opinion"})
+    return [_text(phrases.OPINION_ASK, [_no_thanks()])]
+
+
+def stale(ctx) -> list:
+    """A button that is not (or no longer) ours: say so kindly."""
+    ctx.outcome = "stale-button"
+    return [_text(phrases.STALE_BUTTON)]

@@ -1,0 +1,53 @@
+"""Start real server processes for end-to-end tests: a free port, a readiness wait, a clean stop."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+from conftest import ROOT
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(predicate, seconds: float = 10.0) -> bool:
+    """Poll until the predicate holds or the time is up; the last answer is returned."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
+
+
+def _healthy(base: str) -> bool:
+    try:
+        return urllib.request.urlopen(base + "/healthz", timeout=1).status == 200
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def running(argv: list[str], env: dict, port: int, log_path: Path):
+    """Run a server process until /healthz answers; yield (base URL, log file); stop it afterwards."""
+    log = log_path.open("w+", encoding="utf-8")
+    proc = subprocess.Popen(argv, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        assert wait_for(lambda: _healthy(base) or proc.poll() is not None, 30) and proc.poll() is None, \
+            "server did not start:\n" + log_path.read_text(encoding="utf-8")
+        yield base, log
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
