@@ -11,7 +11,7 @@ from flask import Flask, abort, jsonify, redirect, url_for
 
 from bot.core.live import LiveDesk
 from bot.settings import Settings, knowledge_dir
-from bot.store import open_store
+from bot.store import Deferred, open_store
 from bot.simulator import bp as simulator_bp
 from bot.webhook import bp as webhook_bp
 
@@ -35,6 +35,17 @@ def _log_knowledge(events: list[str], problems: list) -> None:
         log.error("knowledge problem: %s", problem)
 
 
+def _open_store(url: str):
+    """The store; when the database is down at start, a stand-in that keeps trying (the bot still answers)."""
+    try:
+        return open_store(url)
+    except ValueError:  # a DATABASE_URL of an unknown kind is a configuration mistake: stop here
+        raise
+    except Exception as exc:  # noqa: BLE001 - any driver error: log it, start anyway
+        logging.getLogger("bot.app").error("database unavailable at start (%s); retrying on use", type(exc).__name__)
+        return Deferred(url)
+
+
 def create_app(overrides: dict | None = None) -> Flask:
     """Build the web app. `overrides` replaces environment variables (used by tests)."""
     env = {**os.environ, **(overrides or {})}
@@ -48,7 +59,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         SETTINGS=settings,
         KNOWLEDGE=knowledge,
         DEFAULT_AGENCY=settings.default_agency or (agency_ids[0] if agency_ids else ""),
-        STORE=open_store(settings.database_url),
+        STORE=_open_store(settings.database_url),
         POOL=ThreadPoolExecutor(max_workers=4, thread_name_prefix="events"),
         LINE_APIS={},
     )

@@ -217,9 +217,8 @@ def _age_seconds(text: str) -> int:
 
 def cmd_db_upgrade(args) -> int:
     """Create or migrate the database schema."""
-    store = _store_from_env()
-    applied = store.upgrade()  # opening already applied them; a second look proves nothing is left
-    print("資料庫已是最新版本" + (f"（剛套用：{', '.join(applied)}）" if applied else ""))
+    applied = _store_from_env().applied  # opening a store applies what is missing
+    print("資料庫已是最新版本" + (f"（剛套用：{', '.join(applied)}）" if applied else "（沒有要套用的變更）"))
     return EXIT_OK
 
 
@@ -231,6 +230,28 @@ def cmd_purge(args) -> int:
     counts = store.purge(int(time.time()) - _age_seconds(args.older_than))
     for table, n in counts.items():
         print(f"{table:20s} 刪除 {n} 筆")
+    return EXIT_OK
+
+
+def cmd_demo_data(args) -> int:
+    """Fill the store with synthetic feedback (marked as such), or remove it."""
+    from bot.review import demo
+
+    store = _store_from_env()
+    if args.remove:
+        counts = demo.remove(store)
+        print(f"已刪除示範資料 {sum(counts.values())} 筆")
+        return EXIT_OK
+    if args.days <= 0:
+        raise CliError("--days 要大於 0", EXIT_USAGE)
+    try:
+        counts = demo.fill(store, _desk(), args.days, args.seed)
+    except demo.DemoError:
+        raise CliError("這個資料庫已經有真實紀錄，示範資料不會混進去。\n"
+                       "請用另一個資料庫，例如：DATABASE_URL=sqlite:///var/demo.db python -m bot demo-data") from None
+    print(f"已加入 {args.days} 天的示範資料（合成，不是真實民眾的意見）："
+          f"提問 {counts['questions']}、評分 {counts['ratings']}、滿意度 {counts['surveys']}、意見 {counts['opinions']} 筆。\n"
+          "刪除：python -m bot demo-data --remove")
     return EXIT_OK
 
 
@@ -291,6 +312,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--older-than", default=f"{os.environ.get('RETENTION_DAYS') or 365}d",
                    help="age such as 365d, 90d or 12h (default RETENTION_DAYS or 365d)")
     p.set_defaults(func=cmd_purge)
+
+    p = sub.add_parser("demo-data", help="fill the store with synthetic feedback for a demo dashboard",
+                       formatter_class=fmt, epilog="examples:\n  python -m bot demo-data --days 90\n"
+                                                   "  python -m bot demo-data --remove")
+    p.add_argument("--days", type=int, default=90, help="how many past days to fill (default 90)")
+    p.add_argument("--seed", type=int, default=1, help="random seed: the same seed gives the same data")
+    p.add_argument("--remove", action="store_true", help="delete the synthetic records instead")
+    p.set_defaults(func=cmd_demo_data)
 
     p = sub.add_parser("kb", help="knowledge base tools", formatter_class=fmt,
                        epilog="example:\n  python -m bot kb check --agency taoyuan-vac")

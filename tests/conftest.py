@@ -97,3 +97,21 @@ def pg_url():
         pytest.fail(f"PostgreSQL could not be started: {exc}", pytrace=False)
     yield server.url
     stop(server)
+
+
+@pytest.fixture()
+def pg_db(pg_url):
+    """A fresh PostgreSQL database, (name, URL), dropped afterwards."""
+    from pg_server import drop_database, fresh_database
+
+    name, url = fresh_database(pg_url)
+    yield name, url
+    drop_database(pg_url, name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """An empty database of each kind: a new SQLite file or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'bot.db'}"
+    return request.getfixturevalue("pg_db")[1]

@@ -1,7 +1,6 @@
 """Feedback, the survey and opinions through the real webhook, stored in a real SQLite file."""
 
 import re
-import sqlite3
 
 import pytest
 
@@ -13,10 +12,18 @@ from conftest import drain, server_env
 QUESTION = "榮民證要去哪裡辦？"
 
 
+@pytest.fixture()
+def app(tmp_path, fake_line, db_url):
+    """The app on each kind of database (SQLite file, PostgreSQL server) with the fake LINE API."""
+    app = create_app(server_env(tmp_path, fake_line.url, DATABASE_URL=db_url, LINE_API_TIMEOUT="1"))
+    yield app
+    app.config["POOL"].shutdown(wait=True)
+    app.config["STORE"].close()
+
+
 def rows(app, sql: str) -> list[tuple]:
-    """Read the app's SQLite file directly, as a supervisor's report would."""
-    with sqlite3.connect(app.config["STORE"].path) as conn:
-        return conn.execute(sql).fetchall()
+    """Query the app's database directly, as a supervisor's report would."""
+    return [tuple(row) for row in app.config["STORE"]._run(sql).fetchall()]
 
 
 def test_thumbs_up_is_kept_with_its_question_and_brings_the_survey_once(app, fake_line):
@@ -85,8 +92,8 @@ def test_a_new_question_leaves_a_flow(app, fake_line):
     assert rows(app, "SELECT comment FROM answer_ratings") == [(None,)]
 
 
-def test_flow_state_is_shared_by_workers_and_expires(tmp_path, fake_line):
-    env = server_env(tmp_path, fake_line.url)
+def test_flow_state_is_shared_by_workers_and_expires(tmp_path, fake_line, db_url):
+    env = server_env(tmp_path, fake_line.url, DATABASE_URL=db_url)
     workers = [create_app(env) for _ in range(3)]  # three processes' apps on one SQLite file
     talk = Conversation(workers[0], fake_line)
     talk.say(QUESTION)
@@ -107,6 +114,7 @@ def test_flow_state_is_shared_by_workers_and_expires(tmp_path, fake_line):
     assert rows(expired, "SELECT comment FROM answer_ratings WHERE reason = 'other' AND comment IS NULL")
     for worker in workers + [expired]:
         drain(worker)
+        worker.config["STORE"].close()
 
 
 @pytest.mark.parametrize("data, expected", [
@@ -140,8 +148,7 @@ def test_long_odd_and_sql_looking_comments_are_kept_safely(app, fake_line):
 def test_the_database_failing_costs_the_feedback_not_the_answer(app, fake_line, caplog):
     talk = Conversation(app, fake_line)
     talk.say(QUESTION)
-    with sqlite3.connect(app.config["STORE"].path) as conn:
-        conn.execute("DROP TABLE answer_ratings")  # the database breaks under the running bot
+    app.config["STORE"]._run("DROP TABLE answer_ratings")  # the database breaks under the running bot
     assert "沒有存到" in talk.tap("👍 有幫助")
     assert "store add_rating failed event_id=" in caplog.text
     assert "單一窗口" in talk.say(QUESTION)  # questions are still answered
@@ -152,9 +159,24 @@ def test_raw_user_ids_reach_neither_the_database_nor_the_log(app, fake_line, cap
     talk = Conversation(app, fake_line)
     talk.say("我的電話是0912345678，" + QUESTION)
     talk.tap("👎 沒幫助")
-    store_bytes = b"".join(p.read_bytes() for p in app.config["STORE"].path.parent.glob("bot.db*"))
-    assert USER.encode() not in store_bytes and b"0912345678" not in store_bytes
+    talk.tap("其他")
+    talk.say("請打給我 0912345678")
+    for table in ("questions", "answer_ratings", "conversation_state", "processed_events"):
+        dump = repr(rows(app, f"SELECT * FROM {table}"))
+        assert USER not in dump and "0912345678" not in dump, table
+    if hasattr(app.config["STORE"], "path"):  # SQLite: not even in free pages or the WAL
+        store_bytes = b"".join(p.read_bytes() for p in app.config["STORE"].path.parent.glob("bot.db*"))
+        assert USER.encode() not in store_bytes and "0912345678".encode() not in store_bytes
     assert USER not in caplog.text and "0912345678" not in caplog.text and "榮民證" not in caplog.text
+
+
+def test_the_bot_starts_and_answers_with_the_database_down(tmp_path, fake_line, caplog):
+    down = create_app(server_env(tmp_path, fake_line.url, DATABASE_URL="postgresql://bot@127.0.0.1:9/nowhere"))
+    talk = Conversation(down, fake_line)
+    assert "單一窗口" in talk.say(QUESTION)
+    assert "沒有存到" in talk.tap("👍 有幫助")
+    assert "database unavailable at start" in caplog.text and "dedupe unavailable" in caplog.text
+    drain(down)
 
 
 def test_the_follow_greeting_says_what_is_kept(app, fake_line):

@@ -53,19 +53,9 @@ def together(jobs: list) -> list:
 
 
 @pytest.fixture()
-def pg_db(pg_url):
-    """A fresh PostgreSQL database, (name, URL), dropped afterwards."""
-    name, url = fresh_database(pg_url)
-    yield name, url
-    drop_database(pg_url, name)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request, tmp_path):
-    """An empty database of each kind: a new SQLite file or a new PostgreSQL database."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'bot.db'}"
-    return request.getfixturevalue("pg_db")[1]
+def url(db_url):
+    """An empty database of each kind (conftest's db_url)."""
+    return db_url
 
 
 @pytest.fixture()
@@ -208,12 +198,37 @@ def test_conversation_state_expires_and_is_replaced_or_cleared(store):
     assert store.get_state("u1", AGENCY, NOW) is None
 
 
-def test_survey_offers_are_upserted(store):
+def test_survey_offers_are_logged_and_the_last_one_found(store):
     assert store.last_survey_offer("u1", AGENCY) is None
-    store.note_survey_offer("u1", AGENCY, NOW - 100)
     store.note_survey_offer("u1", AGENCY, NOW)
+    store.note_survey_offer("u1", AGENCY, NOW - 100)
     assert store.last_survey_offer("u1", AGENCY) == NOW
     assert store.last_survey_offer("u1", "sanmin-district") is None
+    assert [r["offered_at"] for r in store.records("survey_offers", AGENCY)] == [NOW - 100, NOW]
+
+
+def test_records_filter_by_office_and_time_oldest_first(store):
+    ids = [store.add_question(question(at=NOW + i)) for i in (2, 0, 1)]
+    store.add_question(Question("sanmin-district", "u1", "別處", "fallback", None, 0.0, NOW))
+    rows = store.records("questions", AGENCY)
+    assert [r["id"] for r in rows] == [ids[1], ids[2], ids[0]]
+    assert {"agency", "user_hash", "asked_at", "text", "outcome", "entry_id", "score"} <= set(rows[0])
+    assert [r["asked_at"] for r in store.records("questions", AGENCY, since=NOW + 1, until=NOW + 2)] == [NOW + 1]
+    assert len(store.records("questions")) == 4
+    store.add_survey(Survey(AGENCY, "u1", 4, NOW, "s-1"))
+    assert [r["stars"] for r in store.records("surveys", AGENCY)] == [4]
+    with pytest.raises(KeyError):
+        store.records("users")
+
+
+def test_unanswered_reviews_are_set_changed_and_reopened(store):
+    assert store.reviews(AGENCY) == {}
+    store.set_review(AGENCY, "停車位", "added", NOW)
+    store.set_review(AGENCY, "停車位", "not_ours", NOW + 1)
+    store.set_review("sanmin-district", "停車位", "added", NOW)
+    assert store.reviews(AGENCY) == {"停車位": "not_ours"}
+    store.set_review(AGENCY, "停車位", None, NOW + 2)
+    assert store.reviews(AGENCY) == {} and store.reviews("sanmin-district") == {"停車位": "added"}
 
 
 def test_a_simulated_reply_is_popped_once(store, workers):

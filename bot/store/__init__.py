@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -94,6 +95,22 @@ class Store(Protocol):
     def note_survey_offer(self, user: str, agency: str, at: int) -> None:
         """Remember that the survey was offered now."""
 
+    def records(self, kind: str, agency: str | None = None, since: int | None = None,
+                until: int | None = None) -> list[dict]:
+        """Rows of "questions", "ratings", "surveys", "opinions" or "survey_offers", oldest first."""
+
+    def set_review(self, agency: str, question_key: str, status: str | None, at: int) -> None:
+        """Mark an unanswered question "added" (to the knowledge) or "not_ours"; None reopens it."""
+
+    def reviews(self, agency: str) -> dict[str, str]:
+        """The handled unanswered questions of an office: question key → status."""
+
+    def count_records(self, user_prefix: str, matching: bool) -> int:
+        """How many records belong (matching) or do not belong to users whose hash has this prefix."""
+
+    def delete_records(self, user_prefix: str) -> dict[str, int]:
+        """Delete the records of users whose hash has this prefix (demo data); counts per table."""
+
     def save_simulated_reply(self, reply_token: str, body: str) -> None:
         """Keep what the bot sent for a simulator event (the simulator page fetches it once)."""
 
@@ -118,3 +135,26 @@ def open_store(url: str) -> Store:
 
         return PostgresStore(url)
     raise ValueError(f"unsupported DATABASE_URL scheme: {url.split(':', 1)[0]}")
+
+
+class Deferred:
+    """Stands in for a store that could not be opened at start: every call tries again (at most every
+    `retry` seconds) and raises while the database is still down, so the bot starts and answers."""
+
+    def __init__(self, url: str, retry: float = 5.0):
+        self.url, self.retry = url, retry
+        self._store: Store | None = None
+        self._tried = time.monotonic()
+
+    def _open(self) -> Store:
+        if self._store is None:
+            if time.monotonic() - self._tried < self.retry:
+                raise ConnectionError("database still unavailable")
+            self._tried = time.monotonic()
+            self._store = open_store(self.url)
+        return self._store
+
+    def __getattr__(self, name: str):
+        def call(*args, **kwargs):
+            return getattr(self._open(), name)(*args, **kwargs)
+        return call

@@ -84,10 +84,21 @@ MIGRATIONS: list[tuple[str, str]] = [
             PRIMARY KEY (user_hash, agency)
         );
         CREATE TABLE survey_offers (
+            id {id},
             user_hash TEXT NOT NULL,
             agency TEXT NOT NULL,
-            offered_at BIGINT NOT NULL,
-            PRIMARY KEY (user_hash, agency)
+            offered_at BIGINT NOT NULL
+        );
+        CREATE INDEX survey_offers_user ON survey_offers (user_hash, agency, offered_at);
+        CREATE INDEX survey_offers_agency_time ON survey_offers (agency, offered_at)
+    """),
+    ("0008_unanswered_reviews", """
+        CREATE TABLE unanswered_reviews (
+            agency TEXT NOT NULL,
+            question_key TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('added', 'not_ours')),
+            reviewed_at BIGINT NOT NULL,
+            PRIMARY KEY (agency, question_key)
         )
     """),
 ]

@@ -36,6 +36,7 @@ class Result:
 
     def __init__(self, cursor: psycopg.Cursor):
         self.rowcount = cursor.rowcount
+        self.description = cursor.description
         self._rows = iter(cursor.fetchall() if cursor.description is not None else [])
 
     def fetchone(self) -> tuple | None:
@@ -62,7 +63,7 @@ class PostgresStore(SqlStore):
         self._pid = os.getpid()
         self._lock = threading.Lock()
         self._pool: ConnectionPool | None = None
-        self.upgrade()
+        self.applied = self.upgrade()  # what opening migrated (db upgrade reports it)
 
     def _this_process_pool(self) -> ConnectionPool:
         """This process's pool, opened on first use."""

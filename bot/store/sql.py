@@ -14,6 +14,11 @@ from bot.store.migrations import MIGRATIONS, sql_for
 
 TAIPEI = ZoneInfo("Asia/Taipei")
 EVENT_MEMORY = 7 * 86400  # event ids older than this are forgotten by purge: LINE has long stopped redelivering
+RECORDS = {  # kind -> (table, time column)
+    "questions": ("questions", "asked_at"), "ratings": ("answer_ratings", "rated_at"),
+    "surveys": ("survey_ratings", "rated_at"), "opinions": ("opinions", "created_at"),
+    "survey_offers": ("survey_offers", "offered_at"),
+}
 PERSONAL_TABLES = (("answer_ratings", "rated_at"), ("survey_ratings", "rated_at"), ("opinions", "created_at"),
                    ("questions", "asked_at"), ("survey_offers", "offered_at"))
 
@@ -122,14 +127,51 @@ class SqlStore:
 
     def last_survey_offer(self, user: str, agency: str) -> int | None:
         """The time of the last offer, if any."""
-        row = self._run("SELECT offered_at FROM survey_offers WHERE user_hash = ? AND agency = ?",
+        row = self._run("SELECT MAX(offered_at) FROM survey_offers WHERE user_hash = ? AND agency = ?",
                         (user, agency)).fetchone()
         return row[0] if row else None
 
     def note_survey_offer(self, user: str, agency: str, at: int) -> None:
-        """Upsert the offer time."""
-        self._run("INSERT INTO survey_offers VALUES (?, ?, ?) ON CONFLICT (user_hash, agency)"
-                  " DO UPDATE SET offered_at = excluded.offered_at", (user, agency, at))
+        """Log the offer (every offer is kept: the report's response rate counts them)."""
+        self._run("INSERT INTO survey_offers (user_hash, agency, offered_at) VALUES (?, ?, ?)", (user, agency, at))
+
+    def records(self, kind: str, agency: str | None = None, since: int | None = None,
+                until: int | None = None) -> list[dict]:
+        """The rows of one kind of record, oldest first, optionally for one office and [since, until)."""
+        table, column = RECORDS[kind]
+        where, params = ["1 = 1"], []
+        for clause, value in (("agency = ?", agency), (f"{column} >= ?", since), (f"{column} < ?", until)):
+            if value is not None:
+                where.append(clause)
+                params.append(value)
+        cur = self._run(f"SELECT * FROM {table} WHERE {' AND '.join(where)} ORDER BY {column}, id", tuple(params))
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
+
+    def set_review(self, agency: str, question_key: str, status: str | None, at: int) -> None:
+        """Mark an unanswered question as handled ("added" / "not_ours"), or back to open (None)."""
+        if status is None:
+            self._run("DELETE FROM unanswered_reviews WHERE agency = ? AND question_key = ?", (agency, question_key))
+            return
+        self._run("INSERT INTO unanswered_reviews VALUES (?, ?, ?, ?) ON CONFLICT (agency, question_key)"
+                  " DO UPDATE SET status = excluded.status, reviewed_at = excluded.reviewed_at",
+                  (agency, question_key, status, at))
+
+    def reviews(self, agency: str) -> dict[str, str]:
+        """question key → status of the handled unanswered questions of an office."""
+        return dict(self._run("SELECT question_key, status FROM unanswered_reviews WHERE agency = ?",
+                              (agency,)).fetchall())
+
+    def count_records(self, user_prefix: str, matching: bool) -> int:
+        """Records (questions, ratings, surveys, opinions) whose user hash does / does not start with the prefix."""
+        op = "LIKE" if matching else "NOT LIKE"
+        return sum(self._run(f"SELECT COUNT(*) FROM {table} WHERE user_hash {op} ?", (user_prefix + "%",)).fetchone()[0]
+                   for table, _ in PERSONAL_TABLES[:4])
+
+    def delete_records(self, user_prefix: str) -> dict[str, int]:
+        """Delete the records of users whose hash starts with the prefix (the demo data); counts per table."""
+        return {table: self._run(f"DELETE FROM {table} WHERE user_hash LIKE ?", (user_prefix + "%",)).rowcount
+                for table, _ in PERSONAL_TABLES}
 
     def save_simulated_reply(self, reply_token: str, body: str) -> None:
         """Insert the reply; replies nobody fetched within an hour are dropped."""

@@ -19,7 +19,7 @@ class SqliteStore(SqlStore):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-        self.upgrade()
+        self.applied = self.upgrade()  # what opening migrated (db upgrade reports it)
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
