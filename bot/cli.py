@@ -1,4 +1,4 @@
-"""The `python -m bot` command line: ask, chat, eval, kb check (errors are messages, not tracebacks)."""
+"""The `python -m bot` command line: ask, chat, eval, kb check, report, export (errors are messages, not tracebacks)."""
 
 from __future__ import annotations
 
@@ -146,8 +146,11 @@ def cmd_serve(args) -> int:
         raise CliError(f"設定有誤：{exc}") from None
     url = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '') else args.host}:{args.port}"
     if local:
+        password = ("您設定的 ADMIN_TOKEN" if os.environ.get("ADMIN_TOKEN")  # never echo a password someone chose
+                    else f"{env['ADMIN_TOKEN']}（存在 var/local-secrets.json）")
         print(f"本機試用模式（沒有設定 LINE 憑證，回覆不會送到 LINE）\n"
-              f"  模擬器：{url}/simulator\n  健康檢查：{url}/healthz\n  按 Ctrl-C 結束", flush=True)
+              f"  模擬器：{url}/simulator\n  管理頁面：{url}/admin （密碼：{password}）\n"
+              f"  健康檢查：{url}/healthz\n  按 Ctrl-C 結束", flush=True)
     argv = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "--chdir", str(ROOT),
             "--bind", f"{args.host}:{args.port}", "bot.app:create_app()"]
     os.execve(sys.executable, argv, env)
@@ -233,28 +236,6 @@ def cmd_purge(args) -> int:
     return EXIT_OK
 
 
-def cmd_demo_data(args) -> int:
-    """Fill the store with synthetic feedback (marked as such), or remove it."""
-    from bot.review import demo
-
-    store = _store_from_env()
-    if args.remove:
-        counts = demo.remove(store)
-        print(f"已刪除示範資料 {sum(counts.values())} 筆")
-        return EXIT_OK
-    if args.days <= 0:
-        raise CliError("--days 要大於 0", EXIT_USAGE)
-    try:
-        counts = demo.fill(store, _desk(), args.days, args.seed)
-    except demo.DemoError:
-        raise CliError("這個資料庫已經有真實紀錄，示範資料不會混進去。\n"
-                       "請用另一個資料庫，例如：DATABASE_URL=sqlite:///var/demo.db python -m bot demo-data") from None
-    print(f"已加入 {args.days} 天的示範資料（合成，不是真實民眾的意見）："
-          f"提問 {counts['questions']}、評分 {counts['ratings']}、滿意度 {counts['surveys']}、意見 {counts['opinions']} 筆。\n"
-          "刪除：python -m bot demo-data --remove")
-    return EXIT_OK
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with help text and an example for every command."""
     fmt = argparse.RawDescriptionHelpFormatter
@@ -313,13 +294,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="age such as 365d, 90d or 12h (default RETENTION_DAYS or 365d)")
     p.set_defaults(func=cmd_purge)
 
-    p = sub.add_parser("demo-data", help="fill the store with synthetic feedback for a demo dashboard",
-                       formatter_class=fmt, epilog="examples:\n  python -m bot demo-data --days 90\n"
-                                                   "  python -m bot demo-data --remove")
-    p.add_argument("--days", type=int, default=90, help="how many past days to fill (default 90)")
-    p.add_argument("--seed", type=int, default=1, help="random seed: the same seed gives the same data")
-    p.add_argument("--remove", action="store_true", help="delete the synthetic records instead")
-    p.set_defaults(func=cmd_demo_data)
+    from bot.review.commands import add_parsers  # it imports this module: only once this one is loaded
+
+    add_parsers(sub, fmt)  # report, export, demo-data
 
     p = sub.add_parser("kb", help="knowledge base tools", formatter_class=fmt,
                        epilog="example:\n  python -m bot kb check --agency taoyuan-vac")

@@ -17,6 +17,7 @@ ANSWER_AT = 0.56
 MARGIN = 0.04
 CLARIFY_AT = 0.40
 MAX_CHOICES = 3
+BROAD_CHARS = 3  # a question this short, fully contained in MAX_CHOICES entries, is a category
 OUTCOMES = ("answer", "clarify", "fallback", "smalltalk")
 
 
@@ -81,6 +82,11 @@ class Answerer:
             return self._fallback(question)
         best = candidates[0]
         runner_up = candidates[1].score if len(candidates) > 1 else 0.0
+        # A bare word that several entries share (「補助」) names a category, not one entry: offer choices.
+        broad = tuple(c.entry for c in candidates if c.coverage >= 0.999)
+        if len(rest.replace(" ", "")) <= BROAD_CHARS and len(broad) >= MAX_CHOICES:
+            return Answer(self.agency.id, question, "clarify", phrases.clarify_text(list(broad[:MAX_CHOICES])),
+                          score=best.score, choices=broad[:MAX_CHOICES], candidates=candidates)
         if best.score >= ANSWER_AT and best.score - runner_up >= MARGIN:
             return self.answer_entry(best.entry, question, best.score, candidates)
         close = tuple(c.entry for c in candidates if c.score >= CLARIFY_AT)[:MAX_CHOICES]

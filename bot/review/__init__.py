@@ -1,0 +1,1 @@
+"""Supervisor review: monthly reports, spreadsheet exports and the unanswered-question queue."""
