@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from flask import Flask, abort, jsonify, redirect, url_for
@@ -12,6 +13,7 @@ from flask import Flask, abort, jsonify, redirect, url_for
 from bot.core.live import LiveDesk
 from bot.settings import Settings, knowledge_dir
 from bot.store import Deferred, open_store
+from bot.review.dashboard import bp as admin_bp
 from bot.simulator import bp as simulator_bp
 from bot.webhook import bp as webhook_bp
 
@@ -24,6 +26,9 @@ def _log_to_stderr() -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
         logger.addHandler(handler)
     logger.setLevel(logging.INFO)
+
+
+MAX_BACKLOG = 32  # deliveries waiting for the thread pool before the webhook handles them itself
 
 
 def _log_knowledge(events: list[str], problems: list) -> None:
@@ -61,12 +66,14 @@ def create_app(overrides: dict | None = None) -> Flask:
         DEFAULT_AGENCY=settings.default_agency or (agency_ids[0] if agency_ids else ""),
         STORE=_open_store(settings.database_url),
         POOL=ThreadPoolExecutor(max_workers=4, thread_name_prefix="events"),
+        BACKLOG=threading.BoundedSemaphore(MAX_BACKLOG),
         LINE_APIS={},
     )
     atexit.register(app.config["POOL"].shutdown, wait=True)
 
     app.register_blueprint(webhook_bp)
     app.register_blueprint(simulator_bp)
+    app.register_blueprint(admin_bp)
 
     @app.get("/healthz")
     def healthz():

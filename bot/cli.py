@@ -147,9 +147,9 @@ def cmd_serve(args) -> int:
     url = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '') else args.host}:{args.port}"
     if local:
         password = ("您設定的 ADMIN_TOKEN" if os.environ.get("ADMIN_TOKEN")  # never echo a password someone chose
-                    else f"{env['ADMIN_TOKEN']}（存在 var/local-secrets.json）")
+                    else f"{env['ADMIN_TOKEN']}（也存在 var/local-secrets.json）")
         print(f"本機試用模式（沒有設定 LINE 憑證，回覆不會送到 LINE）\n"
-              f"  模擬器：{url}/simulator\n  管理頁面：{url}/admin （密碼：{password}）\n"
+              f"  模擬器：{url}/simulator\n  管理頁面：{url}/admin　密碼：{password}\n"
               f"  健康檢查：{url}/healthz\n  按 Ctrl-C 結束", flush=True)
     argv = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "--chdir", str(ROOT),
             "--bind", f"{args.host}:{args.port}", "bot.app:create_app()"]

@@ -18,6 +18,7 @@ def _make_secrets() -> dict:
         "LINE_CHANNEL_SECRET": secrets.token_hex(16),
         "LINE_CHANNEL_ACCESS_TOKEN": "local-" + secrets.token_urlsafe(24),
         "USER_HASH_KEY": secrets.token_hex(32),
+        "ADMIN_TOKEN": secrets.token_urlsafe(18),  # the local /admin password (make run prints it)
     }
 
 

@@ -11,6 +11,7 @@ DEFAULT_KNOWLEDGE_DIR = ROOT / "knowledge"
 DEFAULT_DATABASE_URL = f"sqlite:///{ROOT / 'var' / 'bot.db'}"
 LINE_API = "https://api.line.me"
 SERVER_REQUIRES = ("LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN", "USER_HASH_KEY")
+ADMIN_TOKEN_MIN = 16
 LINE_API_DATA = "https://api-data.line.me"  # LINE serves uploads and downloads (images) from its own host
 
 
@@ -73,6 +74,7 @@ class Settings:
     survey_every_days: float = 30.0  # offer the satisfaction survey at most this often per user
     state_minutes: float = 15.0  # a waiting flow (comment, opinion, stars) is forgotten after this
     retention_days: float = 365.0  # purge's default age for personal records
+    admin_token: str = ""  # the /admin dashboard's password; empty: the dashboard is off
 
     def channel(self, agency_id: str) -> Channel:
         """The agency's own credentials, or the default pair."""
@@ -98,6 +100,9 @@ class Settings:
         survey_days = _number(env, "SURVEY_EVERY_DAYS", 30.0, problems)
         state_minutes = _number(env, "STATE_MINUTES", 15.0, problems)
         retention_days = _number(env, "RETENTION_DAYS", 365.0, problems)
+        admin_token = env.get("ADMIN_TOKEN", "").strip()
+        if admin_token and len(admin_token) < ADMIN_TOKEN_MIN:  # a short one could be guessed despite the limit
+            problems.append(f"ADMIN_TOKEN (at least {ADMIN_TOKEN_MIN} characters)")
         if problems:
             raise SettingsError("missing or invalid environment variables: " + ", ".join(problems))
         return cls(
@@ -115,4 +120,5 @@ class Settings:
             survey_every_days=survey_days,
             state_minutes=state_minutes,
             retention_days=retention_days,
+            admin_token=admin_token,
         )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from linebot.v3.messaging import TextMessage
 from linebot.v3.webhooks import (
     AudioMessageContent,
     FileMessageContent,
@@ -21,7 +20,7 @@ from linebot.v3.webhooks import (
 from bot.core import phrases
 from bot.core.answerer import Answer, Answerer
 from bot.store import Store
-from handlers import flows, limits, postback
+from handlers import flows, limits, messages, postback
 from handlers.render import render
 
 TYPE_PLEASE = "謝謝您！我看不懂圖片、貼圖或語音。請直接打字告訴我您的問題。"
@@ -82,7 +81,7 @@ def on_media(event: MessageEvent, ctx: Context) -> list:
         ctx.outcome = "ignored"
         return []
     ctx.outcome = "prompt"
-    return [TextMessage(text=TYPE_PLEASE)]
+    return [messages.text(TYPE_PLEASE)]
 
 
 def on_location(event: MessageEvent, ctx: Context) -> list:
@@ -96,16 +95,16 @@ def on_location(event: MessageEvent, ctx: Context) -> list:
     ctx.outcome = "places"
     lines = [f"{ctx.answerer.agency.short_name}的服務地點："] + [f"・{e.title}：{e.where}" for e in places]
     lines.append("想知道哪一個地點的詳細資訊，請直接打字問我。")
-    return [TextMessage(text="\n".join(lines))]
+    return [messages.text("\n".join(lines))]
 
 
 def on_follow(event: FollowEvent, ctx: Context) -> list:
     """A new friend: what the bot can do, the privacy notice, the main topics."""
     greeting = ctx.answerer.ask("你好")
-    messages = ctx.reply(greeting)
-    messages.insert(0, TextMessage(text=phrases.privacy_notice(ctx.retention_days)))
+    reply = ctx.reply(greeting)
+    reply.insert(0, messages.text(phrases.privacy_notice(ctx.retention_days)))
     ctx.outcome = "greeting"
-    return limits.fit(messages)
+    return limits.fit(reply)
 
 
 def on_postback(event: PostbackEvent, ctx: Context) -> list:
@@ -117,9 +116,9 @@ def on_postback(event: PostbackEvent, ctx: Context) -> list:
             return flows.stale(ctx)
         answer = ctx.answerer.answer_entry(entry, question=entry.title)
         chosen = replace(answer, outcome="choice")  # counted apart from typed questions
-        messages = render(answer, flows.record_question(ctx, entry.title, chosen))
+        reply = render(answer, flows.record_question(ctx, entry.title, chosen))
         ctx.outcome, ctx.entry_id = "choice", entry.id
-        return messages
+        return reply
     if data.action == "fb":
         return flows.on_rating(ctx, data)
     if data.action == "why":

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from linebot.v3.messaging import MessageAction, PostbackAction, QuickReplyItem, TextMessage
-
 from bot.core import intents, phrases
 from bot.core.redact import redact
 from bot.store import Opinion, Question, Rating, Survey
-from handlers import limits, postback
+from handlers import limits, messages, postback
 
 MAX_COMMENT = 300  # characters kept of a comment or opinion; the rest is cut and the citizen told
 MAX_QUESTION = 500
@@ -39,20 +37,15 @@ def _quietly(ctx, what: str, fn, *args):
         return None
 
 
-def _text(text: str, items: list[QuickReplyItem] | None = None) -> TextMessage:
-    message = TextMessage(text=text)
-    if items:
-        message.quick_reply = limits.quick_reply(items)
-    return message
+_text = messages.text
 
 
-def _no_thanks() -> QuickReplyItem:
-    return QuickReplyItem(action=MessageAction(label=phrases.NO_THANKS, text=phrases.NO_THANKS))
+def _no_thanks() -> dict:
+    return messages.message_item(phrases.NO_THANKS, phrases.NO_THANKS)
 
 
-def _stars_items() -> list[QuickReplyItem]:
-    return [QuickReplyItem(action=PostbackAction(label=label, data=postback.encode("sv", stars=n), display_text=label))
-            for n, label in phrases.STARS.items()]
+def _stars_items() -> list[dict]:
+    return [messages.postback_item(label, postback.encode("sv", stars=n), label) for n, label in phrases.STARS.items()]
 
 
 def state(ctx) -> dict:
@@ -91,12 +84,18 @@ def on_text(ctx, text: str) -> list:
     if flow is not None:
         return flow
     answer = ctx.answerer.ask(text)
-    messages = ctx.reply(answer, question_id=record_question(ctx, text, answer))
-    if answer.outcome == "answer":
-        set_state(ctx, {"answered": True})  # a later thank-you may bring the survey
-    elif answer.smalltalk in ("thanks", "bye") and current.get("answered"):
-        messages += offer_survey(ctx)
-    return limits.fit(messages)
+    reply = ctx.reply(answer, question_id=record_question(ctx, text, answer))
+    if answer.smalltalk in ("thanks", "bye") and _answered_lately(ctx):
+        reply += offer_survey(ctx)  # the end of a conversation that reached an answer
+    return limits.fit(reply)
+
+
+def _answered_lately(ctx) -> bool:
+    """Whether this user got an answer within the last STATE_MINUTES (asked only on thanks or bye)."""
+    if ctx.store is None or ctx.user is None:
+        return False
+    last = _quietly(ctx, "last_answer_at", ctx.store.last_answer_at, ctx.user, ctx.agency_id)
+    return last is not None and ctx.now - last < ctx.state_minutes * 60
 
 
 def _flow_reply(ctx, text: str, current: dict) -> list | None:
@@ -112,8 +111,7 @@ def _flow_reply(ctx, text: str, current: dict) -> list | None:
         return offer_survey(ctx, on_demand=True)
     if kind == "opinion":
         ctx.outcome = "opinion-intro"
-        item = QuickReplyItem(action=PostbackAction(label=phrases.LEAVE_OPINION, data=postback.encode("op"),
-                                                    display_text=phrases.LEAVE_OPINION))
+        item = messages.postback_item(phrases.LEAVE_OPINION, postback.encode("op"), phrases.LEAVE_OPINION)
         return [_text(phrases.opinion_intro(ctx.answerer.agency), [item])]
     if waiting == "stars" and intents.typed_stars(text) is not None:
         return save_stars(ctx, intents.typed_stars(text))
@@ -184,9 +182,7 @@ def on_rating(ctx, data: postback.Postback) -> list:
         return [_text(phrases.SAVE_FAILED)]
     if data.rating == "up":
         return [_text(phrases.FEEDBACK_THANKS)] + offer_survey(ctx)
-    items = [QuickReplyItem(action=PostbackAction(label=label, data=postback.encode("why", rating=reason,
-                                                                                    record_id=rating_id),
-                                                  display_text=label))
+    items = [messages.postback_item(label, postback.encode("why", rating=reason, record_id=rating_id), label)
              for reason, label in phrases.REASONS.items()]
     return [_text(phrases.ASK_REASON, items)]
 

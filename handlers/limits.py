@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from linebot.v3.messaging import QuickReply
-
 MAX_MESSAGES = 5
 MAX_TEXT_UTF16 = 5000
 MAX_QUICK_REPLIES = 13
@@ -36,27 +34,30 @@ def label(text: str) -> str:
     return cut_utf16(text, MAX_LABEL)
 
 
-def quick_reply(items: list) -> QuickReply:
-    """A quick reply of at most 13 items (the SDK refuses more)."""
-    return QuickReply(items=items[:MAX_QUICK_REPLIES])
+def _fit_items(items: list[dict]) -> list[dict]:
+    """At most 13 items, labels cut to 20; postback data over 300 is a bug, not something to cut."""
+    fitted = []
+    for item in items[:MAX_QUICK_REPLIES]:
+        action = dict(item["action"], label=label(item["action"]["label"]))
+        if len(action.get("data", "")) > MAX_POSTBACK_DATA:
+            raise ValueError("postback data over 300 characters")
+        fitted.append({**item, "action": action})
+    return fitted
 
 
-def fit(messages: list) -> list:
-    """At most 5 messages; texts, alt texts and quick replies within their limits."""
-    messages = messages[:MAX_MESSAGES]
-    for message in messages:
-        if getattr(message, "text", None) is not None:
-            message.text = cut_utf16(message.text, MAX_TEXT_UTF16)
-        if getattr(message, "alt_text", None) is not None:
-            message.alt_text = cut_utf16(message.alt_text, MAX_ALT_TEXT)
-        quick = getattr(message, "quick_reply", None)
-        if quick is not None:
-            for item in quick.items:
-                item.action.label = label(item.action.label)
-                data = getattr(item.action, "data", None)
-                if data is not None and len(data) > MAX_POSTBACK_DATA:
-                    raise ValueError("postback data over 300 characters")
-    for message in messages[:-1]:  # only the last message's quick reply shows
-        if getattr(message, "quick_reply", None) is not None:
-            message.quick_reply = None
-    return messages
+def fit(messages: list[dict]) -> list[dict]:
+    """At most 5 messages; texts, alt texts and quick replies within their limits; only the last
+    message keeps a quick reply (LINE shows only that one)."""
+    fitted = []
+    kept = messages[:MAX_MESSAGES]
+    for i, message in enumerate(kept):
+        message = dict(message)
+        if "text" in message:
+            message["text"] = cut_utf16(message["text"], MAX_TEXT_UTF16)
+        if "altText" in message:
+            message["altText"] = cut_utf16(message["altText"], MAX_ALT_TEXT)
+        quick = message.pop("quickReply", None)
+        if quick and i == len(kept) - 1:
+            message["quickReply"] = {"items": _fit_items(quick["items"])}
+        fitted.append(message)
+    return fitted

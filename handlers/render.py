@@ -2,38 +2,30 @@
 
 from __future__ import annotations
 
-from linebot.v3.messaging import (
-    FlexContainer,
-    FlexMessage,
-    PostbackAction,
-    QuickReplyItem,
-    TextMessage,
-)
+from functools import lru_cache
 
 from bot.core.answerer import Answer
 from bot.core.knowledge import Entry
 from bot.core.phrases import entry_facts
-from handlers import limits, postback
+from handlers import limits, messages, postback
 
 CARD_KINDS = ("window", "single_window")
 MAX_TOPICS = 3
 
 
-def _topic_item(entry: Entry) -> QuickReplyItem:
+@lru_cache(maxsize=4096)  # the same buttons under every answer; limits.fit copies before changing
+def _topic_item(entry: Entry) -> dict:
     """A quick reply that asks for one entry's answer."""
-    return QuickReplyItem(action=PostbackAction(label=limits.label(entry.title), data=postback.encode("ans", entry.id),
-                                                display_text=entry.title))
+    return messages.postback_item(limits.label(entry.title), postback.encode("ans", entry.id), entry.title)
 
 
-def _feedback_items(entry: Entry, question_id: int | None) -> list[QuickReplyItem]:
-    return [
-        QuickReplyItem(action=PostbackAction(label=label, data=postback.encode("fb", entry.id, rating, question_id),
-                                             display_text=label))
-        for label, rating in (("👍 有幫助", "up"), ("👎 沒幫助", "down"))
-    ]
+def _feedback_items(entry: Entry, question_id: int | None) -> list[dict]:
+    return [messages.postback_item(label, postback.encode("fb", entry.id, rating, question_id), label)
+            for label, rating in (("👍 有幫助", "up"), ("👎 沒幫助", "down"))]
 
 
-def card(entry: Entry) -> FlexMessage | None:
+@lru_cache(maxsize=4096)  # entries are immutable; a reload brings new Entry objects
+def card(entry: Entry) -> dict | None:
     """A Flex bubble with an entry's structured facts (place, time, what to bring, a tel: button)."""
     facts = entry_facts(entry)
     if entry.kind not in CARD_KINDS or not facts:
@@ -56,21 +48,21 @@ def card(entry: Entry) -> FlexMessage | None:
              "action": {"type": "uri", "label": "打電話", "uri": f"tel:{digits}"}},
         ]}
     alt = entry.title + "：" + "；".join(f"{name} {value}" for name, value in facts)
-    return FlexMessage(alt_text=limits.cut_utf16(alt, limits.MAX_ALT_TEXT), contents=FlexContainer.from_dict(bubble))
+    return messages.flex(limits.cut_utf16(alt, limits.MAX_ALT_TEXT), bubble)
 
 
 def render(answer: Answer, question_id: int | None = None) -> list:
     """The LINE messages for an answer, within LINE's limits (feedback buttons carry the question id)."""
-    messages: list = [TextMessage(text=answer.text)]
+    reply: list = [messages.text(answer.text)]
     if answer.outcome == "answer" and answer.entry:
         flex = card(answer.entry)
         if flex:
-            messages.append(flex)
+            reply.append(flex)
         items = _feedback_items(answer.entry, question_id) + [_topic_item(e) for e in answer.related[:MAX_TOPICS]]
     elif answer.outcome == "clarify":
         items = [_topic_item(e) for e in answer.choices]
     else:
         items = [_topic_item(e) for e in answer.related]
     if items:
-        messages[-1].quick_reply = limits.quick_reply(items)
-    return limits.fit(messages)
+        reply[-1] = messages.with_items(reply[-1], items)
+    return limits.fit(reply)

@@ -1,9 +1,10 @@
-"""Start real server processes for end-to-end tests: a free port, a readiness wait, a clean stop."""
+"""Real server processes for end-to-end tests (a free port, a readiness wait, a clean stop) and headless Chromium."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import time
@@ -51,3 +52,20 @@ def running(argv: list[str], env: dict, port: int, log_path: Path):
         proc.terminate()
         proc.wait(timeout=30)
         log.close()
+
+
+def chromium(size: str = "900,1100"):
+    """Headless Debian Chromium (window `size` "W,H") driven through chromedriver; never downloads a browser."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    assert shutil.which("chromium") and shutil.which("chromedriver"), \
+        "Debian's chromium and chromium-driver are missing: run scripts/system-deps.sh (make test does)"
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-extensions", "--no-first-run",
+                 f"--window-size={size}", "--lang=zh-TW"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)

@@ -1,7 +1,6 @@
 """The local simulator: through the signed webhook, replies kept locally; and in headless Chromium."""
 
 import json
-import shutil
 import sys
 from pathlib import Path
 
@@ -9,7 +8,7 @@ import pytest
 
 from bot.app import create_app
 from conftest import ROOT, drain, server_env
-from servers import free_port, running, wait_for
+from servers import chromium, free_port, running, wait_for
 
 SCREENSHOT = ROOT / "var" / "screenshots" / "simulator.png"
 
@@ -77,23 +76,6 @@ def test_bad_simulator_requests_get_400(sim_app, payload):
     assert client.get("/simulator/api/replies/not-a-sim-token").status_code == 404
 
 
-def _chromium():
-    """Headless Debian Chromium driven through chromedriver; never downloads a browser."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    assert shutil.which("chromium") and shutil.which("chromedriver"), \
-        "Debian's chromium and chromium-driver are missing: run scripts/system-deps.sh (make test does)"
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium")
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-extensions", "--no-first-run",
-                 "--window-size=900,1100", "--lang=zh-TW"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
-
-
 def test_make_run_server_in_headless_chromium(tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
@@ -103,7 +85,7 @@ def test_make_run_server_in_headless_chromium(tmp_path):
            "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}", "WEB_CONCURRENCY": "2"}
     argv = [sys.executable, "-m", "bot", "serve", "--port", str(port)]  # what `make run` runs
     with running(argv, env, port, tmp_path / "serve.log") as (base, log):
-        driver = _chromium()
+        driver = chromium()
         try:
             driver.get(base + "/")
             Select(driver.find_element(By.ID, "office")).select_by_value("taoyuan-vac")
@@ -135,3 +117,4 @@ def test_make_run_server_in_headless_chromium(tmp_path):
     assert SCREENSHOT.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     text = Path(tmp_path / "serve.log").read_text(encoding="utf-8")
     assert "本機試用模式" in text and "Traceback" not in text and "榮民證要去哪裡辦" not in text
+    assert f"{base}/admin　密碼：" in text  # make run shows a newcomer the dashboard and its local password

@@ -353,3 +353,14 @@ def test_close_releases_every_connection(pg_url, pg_db):
     assert connected() == 0
     assert store.claim_event("after-close")  # a closed store opens a new pool when used again
     store.close()
+
+
+def test_last_answer_at_counts_answers_and_taps_of_that_user_only(store):
+    assert store.last_answer_at("u1", AGENCY) is None
+    store.add_question(Question(AGENCY, "u1", "天氣", "fallback", None, 0.0, NOW + 50))
+    assert store.last_answer_at("u1", AGENCY) is None
+    store.add_question(question(at=NOW))
+    store.add_question(Question(AGENCY, "u1", "榮民證申辦", "choice", "card-apply", 1.0, NOW + 10))
+    store.add_question(question(user="u2", at=NOW + 99))
+    assert store.last_answer_at("u1", AGENCY) == NOW + 10
+    assert store.last_answer_at("u1", "sanmin-district") is None

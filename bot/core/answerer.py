@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from bot.core import phrases
 from bot.core.index import Candidate, Index
@@ -17,6 +18,7 @@ ANSWER_AT = 0.56
 MARGIN = 0.04
 CLARIFY_AT = 0.40
 MAX_CHOICES = 3
+ANSWER_CACHE = 4096  # answers kept per office
 BROAD_CHARS = 3  # a question this short, fully contained in MAX_CHOICES entries, is a category
 OUTCOMES = ("answer", "clarify", "fallback", "smalltalk")
 
@@ -65,8 +67,11 @@ class Answerer:
         # Areas this office's knowledge speaks of; a question naming another area is not ours.
         texts = [agency.name, *(t for e in agency.entries for t in (e.answer, *e.questions, *e.keywords))]
         self.home_places = set().union(*(places_in(match_key(t)) for t in texts))
+        # Citizens ask the same few things in the same words; an Answer is immutable and this
+        # Answerer is replaced when its knowledge changes, so a repeated question costs a lookup.
+        self.ask = lru_cache(maxsize=ANSWER_CACHE)(self._ask)
 
-    def ask(self, question: str) -> Answer:
+    def _ask(self, question: str) -> Answer:
         """Answer one question; never raises on odd input."""
         key = match_key(question)
         if not key:

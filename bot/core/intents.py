@@ -14,6 +14,8 @@ _INTENTS = {
 }
 # Only whole messages count: 「反映意見要多久回覆」 is a question for the knowledge, not a flow.
 _BY_KEY = {match_key(p).replace(" ", ""): kind for kind, words in _INTENTS.items() for p in words}
+_LEADS = [match_key(lead) for lead in ("請問", "你好", "您好", "我想")]
+_LONGEST = max(map(len, _BY_KEY)) + max(map(len, _LEADS))
 _PUNCT = re.compile(r"[\s。！!？?～~，,、.]+")
 _CHINESE_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
                    "九": 9, "十": 10}
@@ -24,8 +26,10 @@ _STARS = re.compile(r"^(\d{1,2}|[零一二两三四五六七八九十])(?:分|�
 def intent(text: str) -> str | None:
     """"survey", "opinion" or "cancel" when the whole message asks for it, else None."""
     key = _PUNCT.sub("", match_key(text))
-    for lead in ("請問", "你好", "您好", "我想"):
-        key = key.removeprefix(match_key(lead))
+    if len(key) > _LONGEST:  # most messages are questions: no need to look further
+        return None
+    for lead in _LEADS:
+        key = key.removeprefix(lead)
     return _BY_KEY.get(key)
 
 

@@ -89,6 +89,9 @@ class Store(Protocol):
     def set_state(self, user: str, agency: str, state: dict | None, expires_at: int) -> None:
         """Replace the conversation state (None clears it)."""
 
+    def last_answer_at(self, user: str, agency: str) -> int | None:
+        """When the user last got an answer (typed or tapped) from this office."""
+
     def last_survey_offer(self, user: str, agency: str) -> int | None:
         """When the survey was last offered to this user by this office."""
 

@@ -101,6 +101,9 @@ MIGRATIONS: list[tuple[str, str]] = [
             PRIMARY KEY (agency, question_key)
         )
     """),
+    ("0009_questions_by_user", """
+        CREATE INDEX questions_user_time ON questions (user_hash, agency, asked_at)
+    """),
 ]
 
 

@@ -125,6 +125,12 @@ class SqlStore:
                   " DO UPDATE SET state = excluded.state, expires_at = excluded.expires_at",
                   (user, agency, json.dumps(state, ensure_ascii=False), expires_at))
 
+    def last_answer_at(self, user: str, agency: str) -> int | None:
+        """When the user last got an answer from this office."""
+        row = self._run("SELECT MAX(asked_at) FROM questions WHERE user_hash = ? AND agency = ? AND outcome IN"
+                        " ('answer', 'choice')", (user, agency)).fetchone()
+        return row[0] if row else None
+
     def last_survey_offer(self, user: str, agency: str) -> int | None:
         """The time of the last offer, if any."""
         row = self._run("SELECT MAX(offered_at) FROM survey_offers WHERE user_hash = ? AND agency = ?",

@@ -1,0 +1,142 @@
+"""Who may see the dashboard: the ADMIN_TOKEN login, its session cookie, CSRF and the failed-login limit."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+from collections import deque
+from datetime import timedelta
+
+from flask import Flask, current_app, request, session
+from flask.sessions import SecureCookieSessionInterface
+
+FAILURES_ALLOWED = 5  # wrong passwords per client address …
+FAILURE_WINDOW = 300  # … within this many seconds; then 429 until the oldest failure is old enough
+SESSION_HOURS = 12  # a login lasts one working day
+TRACKED_ADDRESSES = 10_000  # bounds the limiter's memory when many addresses guess
+HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    # Nothing from elsewhere: charts are inline SVG with presentation attributes, CSS is our own file.
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none';"
+                               " form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+}
+
+
+class FailureLimiter:
+    """Failed logins per client address in a sliding window, in this process's memory.
+
+    Each gunicorn worker counts on its own, so with WEB_CONCURRENCY=2 a guesser gets at most
+    2 × FAILURES_ALLOWED tries per window; the token is long and random, which is what really protects it.
+    """
+
+    def __init__(self, allowed: int = FAILURES_ALLOWED, window: float = FAILURE_WINDOW):
+        """An empty limiter."""
+        self.allowed, self.window = allowed, window
+        self._failures: dict[str, deque] = {}
+        self._lock = threading.Lock()
+
+    def retry_after(self, address: str, now: float | None = None) -> int:
+        """Seconds until this address may try again; 0 when it may try now."""
+        now = time.time() if now is None else now
+        with self._lock:
+            times = self._failures.get(address)
+            while times and times[0] <= now - self.window:
+                times.popleft()
+            if not times or len(times) < self.allowed:
+                return 0
+            return max(1, int(times[0] + self.window - now + 0.999))
+
+    def fail(self, address: str, now: float | None = None) -> None:
+        """Count one failure."""
+        now = time.time() if now is None else now
+        with self._lock:
+            if address not in self._failures and len(self._failures) >= TRACKED_ADDRESSES:
+                self._failures.pop(next(iter(self._failures)))  # forget the address tracked longest
+            self._failures.setdefault(address, deque(maxlen=self.allowed)).append(now)
+
+    def forget(self, address: str) -> None:
+        """A correct login clears the address's failures."""
+        with self._lock:
+            self._failures.pop(address, None)
+
+
+class _AdminSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, marked Secure whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """Secure on HTTPS; plain http://127.0.0.1 (make run) must still be able to log in."""
+        return request.is_secure or bool(app.config.get("SESSION_COOKIE_SECURE"))
+
+
+def session_key(token: str) -> str:
+    """The cookie-signing key: derived from ADMIN_TOKEN, so every worker agrees and a new token logs all out."""
+    return hmac.new(token.encode(), b"line-service-desk admin session", hashlib.sha256).hexdigest()
+
+
+def configure(app: Flask, token: str) -> None:
+    """Set up the session cookie and the limiter of an app whose dashboard is on."""
+    app.secret_key = session_key(token)
+    app.config.update(SESSION_COOKIE_NAME="admin_session", SESSION_COOKIE_PATH="/admin",
+                      SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
+                      PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS))
+    app.session_interface = _AdminSessions()
+    app.extensions["admin_limiter"] = FailureLimiter()
+
+
+def limiter() -> FailureLimiter:
+    """The app's failed-login limiter."""
+    return current_app.extensions["admin_limiter"]
+
+
+def address() -> str:
+    """The client address the limit is kept for (behind a proxy: the proxy's, unless gunicorn trusts it)."""
+    return request.remote_addr or "unknown"
+
+
+def token_matches(given: str) -> bool:
+    """Constant-time comparison with ADMIN_TOKEN; an empty token never matches."""
+    token = current_app.config["SETTINGS"].admin_token
+    return bool(token) and hmac.compare_digest(given.encode(), token.encode())
+
+
+def bearer() -> str | None:
+    """The token of an `Authorization: Bearer …` header (scripts), or None."""
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else None
+
+
+def signed_in() -> bool:
+    """True for a logged-in browser session (the cookie is signed with the token-derived key)."""
+    return session.get("admin") is True
+
+
+def sign_in() -> None:
+    """Start a fresh session with its own CSRF token."""
+    session.clear()
+    session.permanent = True
+    session.update(admin=True, csrf=secrets.token_urlsafe(32))
+
+
+def csrf_token() -> str:
+    """The session's CSRF token, put into every form."""
+    return session.get("csrf", "")
+
+
+def csrf_ok(given: str) -> bool:
+    """A POST is genuine when it carries the session's token; bearer scripts are not browsers and need none."""
+    if bearer() is not None:
+        return True
+    expected = csrf_token()
+    return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
+
+
+def secure(response):
+    """Add the admin pages' security headers."""
+    response.headers.update(HEADERS)
+    return response
