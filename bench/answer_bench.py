@@ -67,13 +67,13 @@ def questions(desk: Desk, n: int) -> list[tuple[str, str]]:
 
 
 def latency(desk: Desk, qs: list[tuple[str, str]]) -> tuple[float, float]:
-    """p50 and p99 of answering, in milliseconds (after one warm-up pass)."""
+    """p50 and p99 of answering, in milliseconds (after one warm-up pass), bypassing the answer cache."""
     for aid, q in qs[:50]:
-        desk.ask(aid, q)
+        desk.answerers[aid]._ask(q)
     times = []
     for aid, q in qs:
         start = time.perf_counter_ns()
-        desk.ask(aid, q)
+        desk.answerers[aid]._ask(q)  # the engine's own cost; a repeated question is a cache lookup
         times.append((time.perf_counter_ns() - start) / 1e6)
     cuts = statistics.quantiles(times, n=100)
     return cuts[49], cuts[98]

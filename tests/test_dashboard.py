@@ -383,3 +383,17 @@ def test_a_supervisor_logs_in_and_works_the_queue_in_headless_chromium(tmp_path,
     assert SCREENSHOT.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     served = (tmp_path / "serve.log").read_text(encoding="utf-8")
     assert TOKEN not in served and "Traceback" not in served
+
+
+def test_demo_data_is_flagged_on_the_pages_and_in_the_report(tmp_path, desk):
+    from bot.review import demo, report
+    from bot.store import open_store
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    store = open_store(url)
+    demo.fill(store, desk, days=2, seed=3)
+    assert all(r.synthetic for r in report.build(store, {a: d.agency for a, d in desk.answerers.items()}))
+    assert "示範資料" in report.render_text(report.build(store, {"taoyuan-vac": desk.answerers["taoyuan-vac"].agency}))
+    app = create_app(server_env(tmp_path, DATABASE_URL=url, ADMIN_TOKEN=TOKEN))
+    page = app.test_client().get("/admin/", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert page.status_code == 200 and "示範資料" in page.text

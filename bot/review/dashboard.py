@@ -149,6 +149,7 @@ def overview():
     """Every office: this month's 👍 rate, satisfaction and n, its open questions; same-kind offices side by side."""
     reports = report.build(_store(), _agencies())
     return _page("admin_overview.html", reports=reports, peers=_peer_tables(reports),
+                 synthetic=any(r.synthetic for r in reports),
                  this_month=reports[0].months[-1].month if reports and reports[0].months else "")
 
 
@@ -228,6 +229,7 @@ def office(agency: str):
     queue = [u for u in office_report.unanswered if u.status is None]
     handled = [u for u in office_report.unanswered if u.status is not None]
     return _page("admin_office.html", r=office_report, charts=_charts(office_report), queue=queue,
+                 synthetic=office_report.synthetic,
                  handled=handled, show_handled=show_handled, statuses=STATUSES, range_args=_range_args(),
                  month_options=_month_options(office_report),
                  export_url=url_for("admin.export_xlsx", agency=agency, **_range_args()))

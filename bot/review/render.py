@@ -9,7 +9,7 @@ from bot.review.report import FEW, TAIPEI, TOTAL, Month, OfficeReport, peer_grou
 
 KIND_NAMES = {"veterans-service": "榮民服務處", "military-service": "兵役處",
               "household-registration": "戶政事務所", "district-office": "區公所"}
-STATUS_NAMES = {"added": "已加入知識庫", "not_ours": "非本機關業務"}
+STATUS_NAMES = {"added": "已加入知識庫", "not_ours": "不是我們的業務"}
 NO_DATA = "這段期間沒有資料。"
 FEW_MARK = "＊"
 FEW_NOTE = f"{FEW_MARK} 樣本太少（少於 {FEW} 筆），僅供參考，不宜據以判斷。"
@@ -124,11 +124,16 @@ def _comparisons(reports: list[OfficeReport]) -> list[str]:
     return lines
 
 
+SYNTHETIC = "注意：含示範資料（demo-data 合成，不是真實民眾的意見）。"
+
+
 def text(reports: list[OfficeReport]) -> str:
     """The whole report; an empty range says so in one sentence."""
     if not reports:
         return NO_DATA + "\n"
     head = [f"服務回饋報告　{reports[0].start} 至 {reports[0].end}（台北時間）", ""]
+    if any(r.synthetic for r in reports):
+        head.insert(1, SYNTHETIC)
     if all(r.empty for r in reports):
         names = "、".join(r.short_name or r.name for r in reports)
         return "\n".join(head + [f"{NO_DATA}（{names}）"]) + "\n"

@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from bot.review.demo import is_demo
 from bot.review.unanswered import Unanswered, unanswered
 
 TAIPEI = ZoneInfo("Asia/Taipei")
@@ -101,6 +102,7 @@ class OfficeReport:
     unanswered: list[Unanswered]  # open ones first, then by count desc
     top_entries: list[tuple[str, str, int]]  # (entry_id, title, count), most asked first
     short_name: str = ""
+    synthetic: bool = False  # some records were made by demo-data, not by citizens
 
     @property
     def empty(self) -> bool:
@@ -242,7 +244,8 @@ def office_report(store, agency, start: str, end: str) -> OfficeReport:
         agency=agency.id, name=agency.name, kind=agency.kind, start=start, end=end,
         months=[_month(m, tally[m]) for m in labels], total=_month(TOTAL, total),
         unanswered=unanswered(data["questions"], data["ratings"], store.reviews(agency.id)),
-        top_entries=_top_entries(data["questions"], agency), short_name=agency.short_name)
+        top_entries=_top_entries(data["questions"], agency), short_name=agency.short_name,
+        synthetic=any(is_demo(row["user_hash"]) for rows in data.values() for row in rows))
 
 
 def build(store, agencies: dict, agency: str | None = None, start: str | None = None,
