@@ -17,7 +17,7 @@ from linebot.v3.messaging import (
     Configuration,
     MessagingApi,
     MessagingApiBlob,
-    PostbackAction,
+    Action,
     RichMenuArea,
     RichMenuBounds,
     RichMenuRequest,
@@ -31,6 +31,7 @@ from handlers import limits, postback
 
 SIZES = {"large": (2500, 1686), "compact": (2500, 843)}  # the two sizes LINE accepts
 MAX_CELLS = 6
+FIXED = ("我要反映意見", "滿意度調查")  # always on the menu: the plans ask for both channels
 MAX_IMAGE_BYTES = 1024 * 1024  # LINE refuses rich menu images over 1 MB
 CHAT_BAR_TEXT = "服務選單"
 UPLOAD_TIMEOUT = 10.0  # the image is up to 1 MB: allow more than a reply call needs
@@ -64,9 +65,10 @@ class RichMenuError(Exception):
 
 @dataclass(frozen=True)
 class Area:
-    """One button of the menu: the entry it answers and its place on the image."""
+    """One button of the menu: its label, what it sends, and its place on the image."""
 
-    entry: Entry
+    title: str
+    action: dict  # a LINE action object: postback for a topic, a typed text for a flow
     x: int
     y: int
     width: int
@@ -128,9 +130,17 @@ def _font(path: str, size: int) -> ImageFont.FreeTypeFont:
 # --- layout (pure: no drawing, no network) ---------------------------------------------------
 
 def topics(agency: Agency) -> list[Entry]:
-    """The office's first main topics that exist, at most one per cell."""
+    """The office's first main topics that exist, leaving room for the fixed buttons."""
     entries = [agency.entry(tid) for tid in agency.main_topics]
-    return [e for e in entries if e is not None][:MAX_CELLS]
+    return [e for e in entries if e is not None][:MAX_CELLS - len(FIXED)]
+
+
+def buttons(agency: Agency) -> list[tuple[str, dict]]:
+    """(label, action) of every button: the main topics, then the opinion and survey requests,
+    which the webhook understands as typed text (the same words a citizen may type)."""
+    found = [(e.title, {"type": "postback", "label": limits.label(e.title), "data": postback.encode("ans", e.id),
+                        "displayText": e.title}) for e in topics(agency)]
+    return found + [(text, {"type": "message", "label": text, "text": text}) for text in FIXED]
 
 
 def grid(n: int, width: int, height: int) -> list[tuple[int, int, int, int]]:
@@ -149,10 +159,10 @@ def grid(n: int, width: int, height: int) -> list[tuple[int, int, int, int]]:
 
 def layout(agency: Agency, size: str = "large") -> list[Area]:
     """The menu's buttons: the office's main topics on a grid filling the chosen size."""
-    entries = topics(agency)
-    if not entries:
+    if not topics(agency):
         raise RichMenuError(f"{agency.id} 沒有 main_topics，無法做選單。")
-    return [Area(e, *box) for e, box in zip(entries, grid(len(entries), *SIZES[size]))]
+    found = buttons(agency)
+    return [Area(title, action, *box) for (title, action), box in zip(found, grid(len(found), *SIZES[size]))]
 
 
 def _breakable(text: str, i: int) -> bool:
@@ -208,7 +218,7 @@ def font_size(areas: list[Area], font_path: str, largest: int = 150, smallest: i
     for natural_only, floor in ((True, READABLE), (False, smallest)):
         for size in range(largest, floor - 1, -2):
             font = _font(font_path, size)
-            if all(_fits(a.entry.title, font, a, natural_only) for a in areas):
+            if all(_fits(a.title, font, a, natural_only) for a in areas):
                 return size
     return smallest  # titles are at most 20 characters: only a tiny cell gets here
 
@@ -218,7 +228,7 @@ def font_size(areas: list[Area], font_path: str, largest: int = 150, smallest: i
 def _draw_label(draw: ImageDraw.ImageDraw, area: Area, font: ImageFont.FreeTypeFont) -> None:
     """The title centred on its button, wrapped to two lines when long."""
     max_w, _ = _text_box(area)
-    lines = wrap(area.entry.title, font.getlength, max_w) or [limits.label(area.entry.title)]
+    lines = wrap(area.title, font.getlength, max_w) or [limits.label(area.title)]
     step = font.size * LINE_SPACING
     cx, cy = area.x + area.width / 2, area.y + area.height / 2
     for i, line in enumerate(lines):
@@ -255,7 +265,7 @@ def draw(agency: Agency, size: str = "large", font_path: str | None = None) -> t
 # --- the LINE rich menu object and upload ----------------------------------------------------
 
 def menu_request(agency: Agency, areas: list[Area], size: str = "large") -> RichMenuRequest:
-    """The rich menu object: each button posts back `ans <entry id>`, which the webhook answers."""
+    """The rich menu object: topic buttons post back `ans <entry id>`; the fixed ones send their text."""
     width, height = SIZES[size]
     return RichMenuRequest(
         size=RichMenuSize(width=width, height=height),
@@ -264,8 +274,7 @@ def menu_request(agency: Agency, areas: list[Area], size: str = "large") -> Rich
         chat_bar_text=CHAT_BAR_TEXT,
         areas=[RichMenuArea(
             bounds=RichMenuBounds(x=a.x, y=a.y, width=a.width, height=a.height),
-            action=PostbackAction(label=limits.label(a.entry.title), data=postback.encode("ans", a.entry.id),
-                                  display_text=a.entry.title),
+            action=Action.from_dict(a.action),
         ) for a in areas],
     )
 

@@ -5,6 +5,8 @@ import io
 import json
 
 import pytest
+
+from bot.core.intents import intent
 from PIL import Image
 
 from bot import richmenu
@@ -46,14 +48,17 @@ def _check_areas(areas: list[dict], agency, width: int, height: int) -> None:
         for x2, y2, w2, h2 in boxes[i + 1:]:
             assert x + w <= x2 or x2 + w2 <= x or y + h <= y2 or y2 + h2 <= y, "buttons overlap"
     assert sum(w * h for *_, w, h in boxes) == width * height  # no dead strip
-    wanted = [agency.entry(tid) for tid in agency.main_topics][:6]
-    assert len(areas) == len(wanted)
+    wanted = [e for e in map(agency.entry, agency.main_topics) if e][:4]
+    assert len(areas) == len(wanted) + 2
     for area, entry in zip(areas, wanted):
         action = area["action"]
         data = postback.decode(action["data"])
         assert (data.action, data.entry_id) == ("ans", entry.id)
         assert action["type"] == "postback" and action["displayText"] == entry.title
         assert 0 < len(action["label"]) <= 20
+    assert [a["action"] for a in areas[-2:]] == [{"type": "message", "label": t, "text": t}
+                                                 for t in ("我要反映意見", "滿意度調查")]
+    assert [intent(a["action"]["text"]) for a in areas[-2:]] == ["opinion", "survey"]
 
 
 def test_create_uploads_the_menu_in_order_with_the_token(fake_line, agencies):
@@ -157,8 +162,8 @@ def test_missing_font_names_the_variable_and_the_package(tmp_path):
         richmenu.draw(_demo_office(), font_path=str(not_a_font))
 
 
-@pytest.mark.parametrize("n, rows", [(1, [1]), (2, [2]), (3, [3]), (4, [2, 2]), (5, [3, 2]), (6, [3, 3])])
-def test_few_topics_fill_the_grid(agencies, n, rows):
+@pytest.mark.parametrize("n, rows", [(1, [3]), (2, [2, 2]), (3, [3, 2]), (4, [3, 3]), (6, [3, 3])])
+def test_few_topics_fill_the_grid(agencies, n, rows):  # n topics plus the two fixed buttons
     agency = dataclasses.replace(agencies["taoyuan-vac"], main_topics=agencies["taoyuan-vac"].main_topics[:n])
     areas = richmenu.layout(agency)
     assert [sum(1 for a in areas if a.y == y) for y in sorted({a.y for a in areas})] == rows
@@ -170,8 +175,8 @@ def test_an_office_without_main_topics_is_refused():
     office = dataclasses.replace(_demo_office(), main_topics=())
     with pytest.raises(richmenu.RichMenuError, match="main_topics"):
         richmenu.layout(office)
-    (one, two) = richmenu.layout(_demo_office())  # two topics: side by side, full height
-    assert (one.height, two.height, one.width + two.width) == (1686, 1686, 2500)
+    areas = richmenu.layout(_demo_office())  # two topics and the two fixed buttons: 2 + 2
+    assert [(a.width, a.height) for a in areas] == [(1250, 843)] * 4
 
 
 def test_the_image_is_drawn_with_readable_labels(agencies):
