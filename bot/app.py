@@ -28,7 +28,7 @@ def _log_to_stderr() -> None:
     logger.setLevel(logging.INFO)
 
 
-MAX_BACKLOG = 32  # deliveries waiting for the thread pool before the webhook handles them itself
+MAX_BACKLOG = 4  # deliveries waiting for the pool; more are handled before the 200 (backpressure)
 
 
 def _log_knowledge(events: list[str], problems: list) -> None:
