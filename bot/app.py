@@ -11,11 +11,13 @@ from concurrent.futures import ThreadPoolExecutor
 from flask import Flask, abort, jsonify, redirect, url_for
 
 from bot.core.live import LiveDesk
-from bot.settings import Settings, knowledge_dir
-from bot.store import Deferred, open_store
 from bot.review.dashboard import bp as admin_bp
+from bot.settings import Settings, knowledge_dir
 from bot.simulator import bp as simulator_bp
+from bot.store import Deferred, open_store
 from bot.webhook import bp as webhook_bp
+
+MAX_BACKLOG = 4  # deliveries waiting for the pool; more are handled before the 200 (backpressure)
 
 
 def _log_to_stderr() -> None:
@@ -26,9 +28,6 @@ def _log_to_stderr() -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
         logger.addHandler(handler)
     logger.setLevel(logging.INFO)
-
-
-MAX_BACKLOG = 4  # deliveries waiting for the pool; more are handled before the 200 (backpressure)
 
 
 def _log_knowledge(events: list[str], problems: list) -> None:

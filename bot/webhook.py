@@ -19,6 +19,7 @@ from bot.core.phrases import SYSTEM_ERROR
 from handlers import messages
 
 MAX_BODY = 1024 * 1024
+MAX_INLINE = 5  # a bigger delivery is always queued: handling it inline could pass the 2 s budget
 SIM_TOKEN_PREFIX = "sim-"  # reply tokens minted by the local simulator; their replies stay local
 log = logging.getLogger("bot.webhook")
 bp = Blueprint("webhook", __name__)
@@ -88,7 +89,8 @@ def _dispatch(app, agency_id: str, events: list[dict]) -> None:
     """Hand the events to the thread pool; when its backlog is full, handle them before answering, so a
     burst slows LINE's requests down instead of queueing replies until their tokens expire."""
     backlog = app.config["BACKLOG"]
-    if not backlog.acquire(blocking=False):
+    queued = backlog.acquire(blocking=False)
+    if not queued and len(events) <= MAX_INLINE:
         log.warning("backlog full: handling %d event(s) inline", len(events))
         handle_events(app, agency_id, events)
         return
@@ -97,7 +99,8 @@ def _dispatch(app, agency_id: str, events: list[dict]) -> None:
         try:
             handle_events(app, agency_id, events)
         finally:
-            backlog.release()
+            if queued:
+                backlog.release()
 
     pool: ThreadPoolExecutor = app.config["POOL"]
     pool.submit(run)

@@ -18,21 +18,22 @@ class SaveFailed(Exception):
     """A store write failed; already logged with the event id."""
 
 
-def _store(ctx, what: str, fn, *args):
-    """Run a store call; a failure is logged with the event id and raised as SaveFailed."""
+def _store(ctx, method: str, *args):
+    """Call a store method; a failure is logged with the event id and raised as SaveFailed.
+    Without a store or a user (an event with no user id) nothing can be kept."""
     if ctx.store is None or ctx.user is None:
-        raise SaveFailed(what)
+        raise SaveFailed(method)
     try:
-        return fn(*args)
+        return getattr(ctx.store, method)(*args)
     except Exception as exc:  # noqa: BLE001 - any database error: the bot keeps answering
-        log.error("store %s failed event_id=%s error=%s", what, ctx.event_id, type(exc).__name__)
-        raise SaveFailed(what) from exc
+        log.error("store %s failed event_id=%s error=%s", method, ctx.event_id, type(exc).__name__)
+        raise SaveFailed(method) from exc
 
 
-def _quietly(ctx, what: str, fn, *args):
+def _quietly(ctx, method: str, *args):
     """A store call whose failure only costs a record, never the reply."""
     try:
-        return _store(ctx, what, fn, *args)
+        return _store(ctx, method, *args)
     except SaveFailed:
         return None
 
@@ -50,23 +51,19 @@ def _stars_items() -> list[dict]:
 
 def state(ctx) -> dict:
     """The user's unexpired flow state with this office ({} when none or unreadable)."""
-    if ctx.store is None or ctx.user is None:
-        return {}
-    return _quietly(ctx, "get_state", ctx.store.get_state, ctx.user, ctx.agency_id, ctx.now) or {}
+    return _quietly(ctx, "get_state", ctx.user, ctx.agency_id, ctx.now) or {}
 
 
 def set_state(ctx, value: dict | None) -> None:
     """Replace the flow state; it expires after STATE_MINUTES."""
-    if ctx.store and ctx.user:
-        _quietly(ctx, "set_state", ctx.store.set_state, ctx.user, ctx.agency_id, value,
-                 ctx.now + int(ctx.state_minutes * 60))
+    _quietly(ctx, "set_state", ctx.user, ctx.agency_id, value, ctx.now + int(ctx.state_minutes * 60))
 
 
 def record_question(ctx, text: str, answer) -> int | None:
     """Keep the question (redacted) and its outcome; fallbacks become the unanswered queue."""
     question = Question(ctx.agency_id, ctx.user or "", redact(text)[:MAX_QUESTION], answer.outcome,
                         answer.entry_id, round(answer.score, 3), ctx.now)
-    return _quietly(ctx, "add_question", ctx.store.add_question, question) if ctx.store and ctx.user else None
+    return _quietly(ctx, "add_question", question)
 
 
 def _cut(text: str) -> tuple[str, str]:
@@ -92,9 +89,7 @@ def on_text(ctx, text: str) -> list:
 
 def _answered_lately(ctx) -> bool:
     """Whether this user got an answer within the last STATE_MINUTES (asked only on thanks or bye)."""
-    if ctx.store is None or ctx.user is None:
-        return False
-    last = _quietly(ctx, "last_answer_at", ctx.store.last_answer_at, ctx.user, ctx.agency_id)
+    last = _quietly(ctx, "last_answer_at", ctx.user, ctx.agency_id)
     return last is not None and ctx.now - last < ctx.state_minutes * 60
 
 
@@ -119,7 +114,6 @@ def _flow_reply(ctx, text: str, current: dict) -> list | None:
         return _save_comment(ctx, current, text)
     if waiting:  # a new question leaves the flow
         set_state(ctx, None)
-        current.clear()
     return None
 
 
@@ -130,11 +124,10 @@ def _save_comment(ctx, current: dict, text: str) -> list:
     try:
         if current["await"] == "opinion":
             ctx.outcome = "opinion"
-            reference = _store(ctx, "add_opinion", ctx.store.add_opinion,
-                               Opinion(ctx.agency_id, ctx.user, kept, ctx.now))
+            reference = _store(ctx, "add_opinion", Opinion(ctx.agency_id, ctx.user, kept, ctx.now))
             return [_text(phrases.opinion_saved(reference) + note)]
         ctx.outcome = "comment"
-        _store(ctx, "annotate", ctx.store.annotate, current["kind"], current["id"], ctx.user, None, kept)
+        _store(ctx, "annotate", current["kind"], current["id"], ctx.user, None, kept)
     except SaveFailed:
         return [_text(phrases.SAVE_FAILED)]
     return [_text(phrases.COMMENT_THANKS + note)]
@@ -145,12 +138,13 @@ def offer_survey(ctx, on_demand: bool = False) -> list:
     if ctx.store is None or ctx.user is None:
         return []
     if not on_demand:
-        last = _quietly(ctx, "last_survey_offer", ctx.store.last_survey_offer, ctx.user, ctx.agency_id)
+        last = _quietly(ctx, "last_survey_offer", ctx.user, ctx.agency_id)
         if last is not None and ctx.now - last < ctx.survey_every_days * 86400:
             return []
-    _quietly(ctx, "note_survey_offer", ctx.store.note_survey_offer, ctx.user, ctx.agency_id, ctx.now)
+    _quietly(ctx, "note_survey_offer", ctx.user, ctx.agency_id, ctx.now)
     set_state(ctx, {"await": "stars"})
-    ctx.outcome = ctx.outcome if not on_demand else "survey-offer"
+    if on_demand:
+        ctx.outcome = "survey-offer"
     return [_text(phrases.SURVEY_ASK, _stars_items())]
 
 
@@ -160,8 +154,7 @@ def save_stars(ctx, stars: int | None) -> list:
         ctx.outcome = "survey-invalid"
         return [_text(phrases.STARS_RANGE, _stars_items())]
     try:
-        survey_id = _store(ctx, "add_survey", ctx.store.add_survey,
-                           Survey(ctx.agency_id, ctx.user, stars, ctx.now, ctx.event_id))
+        survey_id = _store(ctx, "add_survey", Survey(ctx.agency_id, ctx.user, stars, ctx.now, ctx.event_id))
     except SaveFailed:
         return [_text(phrases.SAVE_FAILED)]
     ctx.outcome = f"survey-{stars}"
@@ -176,7 +169,7 @@ def on_rating(ctx, data: postback.Postback) -> list:
         return stale(ctx)
     ctx.outcome, ctx.entry_id = f"feedback-{data.rating}", entry.id
     try:
-        rating_id = _store(ctx, "add_rating", ctx.store.add_rating, Rating(
+        rating_id = _store(ctx, "add_rating", Rating(
             ctx.agency_id, ctx.user, entry.id, data.rating, ctx.now, ctx.event_id, data.question_id))
     except SaveFailed:
         return [_text(phrases.SAVE_FAILED)]
@@ -190,7 +183,7 @@ def on_rating(ctx, data: postback.Postback) -> list:
 def on_reason(ctx, data: postback.Postback) -> list:
     """The reason for a 👎, then an invitation to say more."""
     try:
-        own = _store(ctx, "annotate", ctx.store.annotate, "rating", data.record_id, ctx.user, data.rating)
+        own = _store(ctx, "annotate", "rating", data.record_id, ctx.user, data.rating)
     except SaveFailed:
         return [_text(phrases.SAVE_FAILED)]
     if not own:
