@@ -8,16 +8,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode
 
-from bot.store import RATINGS, REASONS
+from bot.core.phrases import REASONS
 
 VERSION = "1"
+RATINGS = ("up", "down")
 MAX_DATA = 300
 # action -> the fields it must carry, each with its check
 _DIGITS = str.isdigit
 ACTIONS = {
     "ans": {"e": bool},                                     # answer an entry
     "fb": {"e": bool, "r": RATINGS.__contains__},           # 👍 / 👎 on an answer
-    "why": {"k": _DIGITS, "r": REASONS.__contains__},       # the reason for a 👎
+    "why": {"k": _DIGITS, "r": REASONS.__contains__},       # the reason for a 👎 (phrases.REASONS' keys)
     "sv": {"s": _DIGITS},                                   # survey stars (range checked by the handler)
     "op": {},                                               # leave an opinion
 }

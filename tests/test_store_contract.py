@@ -17,7 +17,7 @@ import pytest
 from bot.store import Opinion, Question, Rating, Survey, open_store
 from bot.store.migrations import MIGRATIONS
 from bot.store.postgres import CONNECT_TIMEOUT, POOL_TIMEOUT, PostgresStore
-from pg_server import drop_database, fresh_database, start, stop
+from pg_server import start, stop
 
 DB_ERRORS = (sqlite3.Error, psycopg.Error)
 NOW = int(time.time())

@@ -7,9 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-RATINGS = ("up", "down")
-REASONS = ("wrong", "incomplete", "unclear", "other")  # 答非所問 / 資訊不完整 / 看不懂 / 其他
-
 
 @dataclass(frozen=True)
 class Question:
