@@ -331,12 +331,12 @@ SCREENSHOT = ROOT / "var" / "screenshots" / "admin.png"
 
 def _shown(driver, element_id: str) -> str:
     """The text of an element, or "" while the page is being replaced."""
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
 
     try:
         return driver.find_element(By.ID, element_id).text
-    except (NoSuchElementException, StaleElementReferenceException):
+    except WebDriverException:  # missing, stale, or Chromium's "node does not belong to the document"
         return ""
 
 
