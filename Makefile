@@ -21,6 +21,7 @@ system-deps:
 
 test: $(STAMP) system-deps
 	$(PY) -m bot kb check --no-gaps
+	$(PY) -m bot eval tests/data/real-report.yaml --quiet
 	$(PY) -m pytest -q
 
 bench: $(STAMP)

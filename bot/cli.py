@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from bot.core import calibration, evaluation
+from bot.core import calibration, confidence, evaluation, intents
 from bot.core.answerer import Answer, Desk
 from bot.core.checks import gap_warnings, routing_warnings
 from bot.core.knowledge import load_dir
@@ -62,10 +62,17 @@ def cmd_chat(args) -> int:
     """Talk to the bot in the terminal until an empty line or Ctrl-D."""
     desk = _desk(args.agency)
     print(f"（{args.agency}）請輸入問題，空白行結束。")
+    choices: tuple = ()  # the last "which item?" list: a typed 「1」 picks from it
     for line in sys.stdin:
         if not line.strip():
             break
-        print(_plain(desk.ask(args.agency, line.strip())) + "\n", flush=True)
+        number = intents.typed_choice(line)
+        if choices and number is not None and 1 <= number <= len(choices):
+            answer = desk.answerers[args.agency].answer_entry(choices[number - 1], line.strip())
+        else:
+            answer = desk.ask(args.agency, line.strip())
+        choices = answer.choices
+        print(_plain(answer) + "\n", flush=True)
     return EXIT_OK
 
 
@@ -89,27 +96,35 @@ def cmd_eval(args) -> int:
     rate = lambda a, b: a / b if b else 1.0  # noqa: E731
     print(f"in scope {iok}/{inn} = {rate(iok, inn):.1%} (wrong answers {s['wrong_answers']}); "
           f"out of scope rejected {ook}/{on} = {rate(ook, on):.1%}")
+    r = evaluation.rates(s)
+    print(f"in scope: answered correctly {r['correct']:.1%}, right entry first {r['right_first']:.1%}, "
+          f"wrong answers {r['wrong']:.1%}; out of scope: honest fallback {r['oos_fallback']:.1%}, "
+          f"answered {r['oos_answered']:.1%}")
     if args.require and (rate(iok, inn) < args.require or rate(ook, on) < args.require):
         return EXIT_FAIL
-    return EXIT_OK
+    missed = evaluation.missed_targets(s) if args.targets else []
+    for line in missed:
+        print(f"MISSED {line}")
+    return EXIT_FAIL if missed else EXIT_OK
 
 
 def cmd_calibrate(args) -> int:
-    """Search answer thresholds on labelled question files and print the trade-off."""
+    """Fit the confidence model on labelled question files, search the thresholds, print both."""
     cases = []
     for name in args.files:
         try:
             cases += evaluation.load_cases(Path(name))
         except (OSError, ValueError) as exc:
             raise CliError(f"無法讀取題目檔：{exc}") from None
-    results = calibration.sweep(calibration.observe(_desk(), cases))
-    best = calibration.best_setting(results, args.min_rejection, args.max_wrong)
-    now = calibration.current(results)
-    print("answer_at margin  in-scope correct  wrong  out-of-scope rejected")
-    for label, r in (("best", best), ("current", now)):
-        if r:
-            print(f"{label:8s} {r.answer_at:.2f} {r.margin:.2f}  {r.correct}/{r.in_scope} = {r.accuracy:.1%}"
-                  f"  {r.wrong}  {r.oos_rejected}/{r.oos} = {r.rejection:.1%}")
+    observations = calibration.observe(_desk(), cases)
+    model = confidence.fit(calibration.training_rows(observations))
+    best = calibration.best_setting(calibration.cross_validated(observations), args.cost)
+    now = calibration.current(observations)
+    print("                  answer_p clarify_p  in scope: correct  wrong  right first   out of scope: fallback  answered")
+    for label, r in (("best (5-fold)", best), ("current", now)):
+        print(f"{label:16s}  {r.answer_p:8.2f} {r.clarify_p:9.2f}  {r.correct:4d}/{r.in_scope} = {r.accuracy:5.1%}"
+              f"  {r.wrong:5d}  {r.right_first:5d}/{r.in_scope}   {r.fallback:4d}/{r.oos}  {r.answered:4d}/{r.oos}")
+    print("\n# the fitted model, for bot/core/confidence.py:\n" + confidence.as_python(model))
     return EXIT_OK
 
 
@@ -266,13 +281,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="do not list failures")
     p.add_argument("--require", type=float, metavar="RATE",
                    help="exit 1 when in-scope accuracy or out-of-scope rejection is below RATE (e.g. 0.95)")
+    p.add_argument("--targets", action="store_true",
+                   help="exit 1 unless the real-question targets hold (correct ≥ 85%%, right entry first ≥ 97%%, "
+                        "wrong ≤ 2%%; out of scope: honest fallback ≥ 85%%, answered ≤ 2%%)")
     p.set_defaults(func=cmd_eval)
 
-    p = sub.add_parser("calibrate", help="search answer thresholds on labelled question files",
-                       formatter_class=fmt, epilog="example:\n  python -m bot calibrate tests/data/calibration-*.yaml")
+    p = sub.add_parser("calibrate", help="fit the confidence model and its thresholds on labelled questions",
+                       formatter_class=fmt, epilog="example:\n  python -m bot calibrate tests/data/calibration-*.yaml "
+                       "tests/data/real-fit.yaml")
     p.add_argument("files", nargs="+", help="question files (format of shared/eval/dev.yaml)")
-    p.add_argument("--min-rejection", type=float, default=0.97, help="required out-of-scope rejection")
-    p.add_argument("--max-wrong", type=float, default=0.03, help="allowed share of wrong answers in scope")
+    p.add_argument("--cost", type=float, default=2.0,
+                   help="how many missed answers one wrong answer (or one out-of-scope question answered) costs")
     p.set_defaults(func=cmd_calibrate)
 
     p = sub.add_parser("serve", help="start the web server (local simulator when no LINE credentials)",

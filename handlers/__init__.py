@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from linebot.v3.webhooks import (
     AudioMessageContent,
@@ -53,14 +53,37 @@ class Context:
         return render(answer, question_id)
 
 
+def without_mentions(text: str, mentionees: list) -> str:
+    """The text with its @mentions (the bot's own and anyone else's: names, never the question)
+    cut out by their index and length (LINE's webhook spec). LINE counts in UTF-16 code units,
+    as JavaScript does (an emoji before a mention counts 2); should a client ever count
+    characters instead, the cut that starts each mention at its "@" is taken."""
+    spans = sorted(((m.index, m.length) for m in mentionees), reverse=True)
+    utf16 = _cut(text.encode("utf-16-le"), spans, 2).decode("utf-16-le", errors="replace")
+    by_chars = _cut(text, spans, 1)
+    at_utf16 = all(text.encode("utf-16-le")[2 * i:2 * i + 2] == "@".encode("utf-16-le") for i, _ in spans)
+    at_chars = all(text[i:i + 1] == "@" for i, _ in spans)
+    return (by_chars if at_chars and not at_utf16 else utf16).strip()
+
+
+def _cut(seq, spans: list[tuple[int, int]], width: int):
+    """seq with each (index, length) span, counted in units of `width`, replaced by one space."""
+    space = " ".encode("utf-16-le") if width == 2 else " "
+    for index, length in spans:
+        if 0 <= index and 0 < length and index + length <= len(seq) // width:
+            seq = seq[: width * index] + space + seq[width * (index + length):]
+    return seq
+
+
 def _addressed_text(event: MessageEvent, ctx: Context) -> str | None:
     """The question of a text message, or None when a group/room message is not for the bot."""
     text = event.message.text or ""
     if event.source.type == "user":
         return text
     mention = getattr(event.message, "mention", None)
-    if mention and any(getattr(m, "is_self", False) for m in mention.mentionees or []):
-        return text
+    mentionees = (mention.mentionees or []) if mention else []
+    if any(getattr(m, "is_self", False) for m in mentionees):
+        return without_mentions(text, mentionees)
     if ctx.group_prefix and text.strip().startswith(ctx.group_prefix):
         return text.strip()[len(ctx.group_prefix):]
     return None
@@ -112,13 +135,7 @@ def on_postback(event: PostbackEvent, ctx: Context) -> list:
     data = postback.decode(event.postback.data)
     if data.action == "ans":
         entry = ctx.answerer.agency.entry(data.entry_id)
-        if entry is None:
-            return flows.stale(ctx)
-        answer = ctx.answerer.answer_entry(entry, question=entry.title)
-        chosen = replace(answer, outcome="choice")  # counted apart from typed questions
-        reply = render(answer, flows.record_question(ctx, entry.title, chosen))
-        ctx.outcome, ctx.entry_id = "choice", entry.id
-        return reply
+        return flows.choose(ctx, entry) if entry else flows.stale(ctx)
     if data.action == "fb":
         return flows.on_rating(ctx, data)
     if data.action == "why":

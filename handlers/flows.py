@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from bot.core import intents, phrases
 from bot.core.redact import redact
 from bot.store import Opinion, Question, Rating, Survey
 from handlers import limits, messages, postback
+from handlers.render import render, topic_item
 
 MAX_COMMENT = 300  # characters kept of a comment or opinion; the rest is cut and the citizen told
 MAX_QUESTION = 500
@@ -82,6 +84,8 @@ def on_text(ctx, text: str) -> list:
         return flow
     answer = ctx.answerer.ask(text)
     reply = ctx.reply(answer, question_id=record_question(ctx, text, answer))
+    if answer.outcome == "clarify":  # a typed 「1」 may pick a choice next (LINE for PC has no buttons)
+        set_state(ctx, {"await": "choice", "ids": [e.id for e in answer.choices]})
     if answer.smalltalk in ("thanks", "bye") and _answered_lately(ctx):
         reply += offer_survey(ctx)  # the end of a conversation that reached an answer
     return limits.fit(reply)
@@ -110,11 +114,35 @@ def _flow_reply(ctx, text: str, current: dict) -> list | None:
         return [_text(phrases.opinion_intro(ctx.answerer.agency), [item])]
     if waiting == "stars" and intents.typed_stars(text) is not None:
         return save_stars(ctx, intents.typed_stars(text))
+    if waiting == "choice" and intents.typed_choice(text) is not None:
+        return _typed_choice(ctx, current.get("ids") or [], intents.typed_choice(text))
     if waiting in ("comment", "opinion") and ctx.answerer.ask(text).outcome != "answer":
         return _save_comment(ctx, current, text)
     if waiting:  # a new question leaves the flow
         set_state(ctx, None)
     return None
+
+
+def choose(ctx, entry) -> list:
+    """The answer of a chosen entry (a tapped topic or a typed number), counted apart from questions."""
+    answer = ctx.answerer.answer_entry(entry, question=entry.title)
+    reply = render(answer, record_question(ctx, entry.title, replace(answer, outcome="choice")))
+    ctx.outcome, ctx.entry_id = "choice", entry.id
+    return reply
+
+
+def _typed_choice(ctx, ids: list[str], number: int) -> list:
+    """「1」 after a "which item?": that item; a number out of range asks again with the choices."""
+    entries = [e for e in map(ctx.answerer.agency.entry, ids) if e]
+    if not entries:
+        set_state(ctx, None)
+        return stale(ctx)
+    if not 1 <= number <= len(entries):
+        ctx.outcome = "choice-invalid"
+        items = [topic_item(e) for e in entries]
+        return [_text(phrases.CHOICE_RANGE.format(n=len(entries)), items)]
+    set_state(ctx, None)
+    return choose(ctx, entries[number - 1])
 
 
 def _save_comment(ctx, current: dict, text: str) -> list:

@@ -14,7 +14,7 @@ MAX_TOPICS = 3
 
 
 @lru_cache(maxsize=4096)  # the same buttons under every answer; limits.fit copies before changing
-def _topic_item(entry: Entry) -> dict:
+def topic_item(entry: Entry) -> dict:
     """A quick reply that asks for one entry's answer."""
     return messages.postback_item(limits.label(entry.title), postback.encode("ans", entry.id), entry.title)
 
@@ -58,11 +58,11 @@ def render(answer: Answer, question_id: int | None = None) -> list:
         flex = card(answer.entry)
         if flex:
             reply.append(flex)
-        items = _feedback_items(answer.entry, question_id) + [_topic_item(e) for e in answer.related[:MAX_TOPICS]]
+        items = _feedback_items(answer.entry, question_id) + [topic_item(e) for e in answer.related[:MAX_TOPICS]]
     elif answer.outcome == "clarify":
-        items = [_topic_item(e) for e in answer.choices]
+        items = [topic_item(e) for e in answer.choices]
     else:
-        items = [_topic_item(e) for e in answer.related]
+        items = [topic_item(e) for e in answer.related]
     if items:
         reply[-1] = messages.with_items(reply[-1], items)
     return limits.fit(reply)

@@ -36,6 +36,11 @@ def event_for(turn: dict, previous: dict | None, user: str = USER) -> dict:
             return {**event, "type": "postback", "postback": {"data": action["data"]}}
         turn = {"say": action["text"]}
     message = {"id": uuid.uuid4().hex[:12], "type": "text", "text": turn["say"], "quoteToken": "q"}
+    if "mention" in turn:  # said in a group, addressed to the bot by an @mention before the text
+        at = turn["mention"]
+        message["text"] = f"{at} {turn['say']}"
+        message["mention"] = {"mentionees": [{"index": 0, "length": len(at), "type": "user", "isSelf": True}]}
+        event["source"] = {"type": "group", "groupId": "C0ffee0000000000000000000000group", "userId": user}
     return {**event, "type": "message", "message": message}
 
 

@@ -16,7 +16,7 @@ from conftest import DATA, KNOWLEDGE
 
 SPEC = yaml.safe_load((DATA / "dialogs.yaml").read_text(encoding="utf-8"))
 FEEDBACK = {"👍 有幫助", "👎 沒幫助"}
-TURN_KEYS = {"say", "tap", "contains", "not_contains", "card", "feedback", "quick_replies_include", "fallback"}
+TURN_KEYS = {"say", "tap", "mention", "contains", "not_contains", "card", "feedback", "quick_replies_include", "fallback"}
 
 
 def turns_of(dialog: dict) -> list[dict]:

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from bot.core import phrases
+from bot.core import confidence, intents, phrases
 from bot.core.index import Candidate, Index
 from bot.core.knowledge import Agency, Entry
+from bot.core.neighbours import neighbour_topic, terms_in
 from bot.core.places import foreign_place, places_in
 from bot.core.smalltalk import split_smalltalk
 from bot.core.text import match_key
 
-# Calibrated on tests/data/calibration-*.yaml (see README, "Calibration"): answer only when the
-# best entry is confident and clearly ahead; offer choices when a few entries are close.
-ANSWER_AT = 0.56
-MARGIN = 0.04
-CLARIFY_AT = 0.40
+# Chosen with `python -m bot calibrate` on tests/data/calibration-*.yaml and real-fit.yaml (README,
+# "Calibration"): answer when the confidence model (bot/core/confidence.py) says the best entry
+# is right with probability ANSWER_P; below that, offer the plausible entries as choices down to
+# CLARIFY_P; below that, fall back honestly.
+ANSWER_P = 0.60
+CLARIFY_P = 0.50
+TIE = 0.03  # ranking scores this close are a tie
+# Several plausible entries close to a well-ranked best (「我想申請補助」: 就學、午餐、喪葬補助) make
+# a "which item?" whatever the model says of the best one alone.
+CONTEST_AT, CONTEST_WITHIN = 0.55, 0.15
+CLARIFY_AT = 0.40  # a choice's own ranking score, and it must share a domain word with the question
 MAX_CHOICES = 3
 ANSWER_CACHE = 4096  # answers kept per office
 BROAD_CHARS = 3  # a question this short, fully contained in MAX_CHOICES entries, is a category
@@ -57,6 +65,29 @@ class Answer:
         }
 
 
+def plausible(candidates) -> tuple[Entry, ...]:
+    """The entries worth a "which item?": ranked well enough and sharing a domain word with the
+    question (never 護照 → 榮民證 because both end in 要去哪裡辦)."""
+    return tuple(c.entry for c in candidates if c.score >= CLARIFY_AT and c.anchored)[:MAX_CHOICES]
+
+
+def decide(candidates, p: float, answer_p: float = ANSWER_P,
+           clarify_p: float = CLARIFY_P) -> tuple[str, tuple[Entry, ...]]:
+    """answer, clarify (with its choices) or fallback, for ranked candidates whose best one the
+    confidence model rates p (calibration replays this with other thresholds)."""
+    best = candidates[0]
+    # Two entries equally good (a keyword both hold) is a question for the citizen, not a coin toss.
+    tied = len(candidates) > 1 and candidates[1].score >= best.score - TIE
+    if not tied and (best.fuzzy == 1.0 or p >= answer_p):  # one of the entry's phrasings, or likely right
+        return "answer", ()
+    close = plausible(candidates)
+    contested = best.score >= CONTEST_AT and sum(
+        c.score >= best.score - CONTEST_WITHIN for c in candidates if c.entry in close) >= 2
+    if close and (p >= clarify_p or contested):
+        return "clarify", close
+    return "fallback", ()
+
+
 class Answerer:
     """Answers questions for one office from its knowledge."""
 
@@ -66,7 +97,17 @@ class Answerer:
         self.main_topics = tuple(e for e in map(agency.entry, agency.main_topics) if e)
         # Areas this office's knowledge speaks of; a question naming another area is not ours.
         texts = [agency.name, *(t for e in agency.entries for t in (e.answer, *e.questions, *e.keywords))]
-        self.home_places = set().union(*(places_in(match_key(t)) for t in texts))
+        keys = [match_key(t) for t in texts]
+        self.home_places = set().union(*map(places_in, keys))
+        # The office's own town or district, as its name gives it (高雄縣鳳山市 → 鳳山).
+        self.home_districts = {match_key(m) for m in re.findall(r"([\u4e00-\u9fff]{2})[市區鄉鎮]", agency.name)}
+        # Other agencies' documents this office has entries about (a household office: 身分證):
+        # named in a title, a keyword or an example question, not merely mentioned in an answer.
+        topics = [e.title for e in agency.entries] + [t for e in agency.entries for t in (*e.questions, *e.keywords)]
+        self.home_terms = set().union(*(terms_in(match_key(t)) for t in topics))
+        # Names of this office's own services (titles and keywords of three characters or more):
+        # 「要帶退伍令嗎」 in a question about 榮民證 is a detail, not another agency's business.
+        self.own_names = {k for e in agency.entries for k in map(match_key, (e.title, *e.keywords)) if len(k) >= 3}
         # Citizens ask the same few things in the same words; an Answer is immutable and this
         # Answerer is replaced when its knowledge changes, so a repeated question costs a lookup.
         self.ask = lru_cache(maxsize=ANSWER_CACHE)(self._ask)
@@ -76,29 +117,37 @@ class Answerer:
         key = match_key(question)
         if not key:
             return self._fallback(question, phrases.EMPTY)
+        numbers = (intents.typed_choice(question), intents.typed_stars(question))
+        if key.replace(" ", "").isdigit() or numbers != (None, None):
+            # A bare number picks a choice or gives stars; with neither pending it asks nothing
+            # (「5」 is not a question about 2-to-5-year-olds).
+            return self._fallback(question, phrases.NUMBER_ONLY)
         social, rest = split_smalltalk(key)
         if social and not rest:
             return self._smalltalk(question, social)
         elsewhere = foreign_place(rest, self.home_places)
-        if elsewhere:
+        if elsewhere and not any(d in rest for d in self.home_districts):  # 「從台北搬來鳳山」
             return self._fallback(question, phrases.elsewhere(self.agency, elsewhere))
+        neighbour = neighbour_topic(rest, self.home_terms)
+        if neighbour and not any(name in rest and match_key(neighbour[0]) not in name for name in self.own_names):
+            return self._fallback(question, phrases.other_agency(self.agency, *neighbour))
         candidates = tuple(self.index.search(rest, limit=MAX_CHOICES + 1))
         if not candidates:
             return self._fallback(question)
         best = candidates[0]
-        runner_up = candidates[1].score if len(candidates) > 1 else 0.0
         # A bare word that several entries share (「補助」) names a category, not one entry: offer choices.
         broad = tuple(c.entry for c in candidates if c.coverage >= 0.999)
         if len(rest.replace(" ", "")) <= BROAD_CHARS and len(broad) >= MAX_CHOICES:
             return Answer(self.agency.id, question, "clarify", phrases.clarify_text(list(broad[:MAX_CHOICES])),
                           score=best.score, choices=broad[:MAX_CHOICES], candidates=candidates)
-        if best.score >= ANSWER_AT and best.score - runner_up >= MARGIN:
-            return self.answer_entry(best.entry, question, best.score, candidates)
-        close = tuple(c.entry for c in candidates if c.score >= CLARIFY_AT)[:MAX_CHOICES]
-        if close:
-            return Answer(self.agency.id, question, "clarify", phrases.clarify_text(list(close)),
-                          score=best.score, choices=close, candidates=candidates)
-        return self._fallback(question, score=best.score, candidates=candidates)
+        p = confidence.MODEL.probability(confidence.features(list(candidates), key))
+        outcome, choices = decide(candidates, p)
+        if outcome == "answer":
+            return self.answer_entry(best.entry, question, p, candidates)
+        if outcome == "clarify":
+            return Answer(self.agency.id, question, "clarify", phrases.clarify_text(list(choices)),
+                          score=p, choices=choices, candidates=candidates)
+        return self._fallback(question, score=p, candidates=candidates)
 
     def answer_entry(self, entry: Entry, question: str = "", score: float = 1.0,
                      candidates: tuple = ()) -> Answer:

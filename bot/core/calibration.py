@@ -1,34 +1,41 @@
-"""Choose the answer/clarify/fallback thresholds from labelled questions (grid search)."""
+"""Fit the confidence model and choose the answer/clarify thresholds from labelled questions."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from bot.core import answerer as engine
+from bot.core import confidence
 from bot.core.answerer import Desk
 from bot.core.evaluation import Case, judge
+from bot.core.text import match_key
 
 
 @dataclass(frozen=True)
 class Observation:
-    """What the ranker saw for one labelled question: best and runner-up scores, and whether the
-    best entry would be a correct answer (None when the case is out of scope)."""
+    """What the ranker saw for one labelled question: the model's inputs, whether the best entry
+    and the first plausible choice would be correct answers (None out of scope), and the
+    outcome when no ranking was involved (smalltalk, another agency's topic, an empty message)."""
 
-    best: float
-    runner_up: float
+    x: tuple[float, ...] | None
     best_correct: bool | None
+    choice_correct: bool | None
+    candidates: tuple
+    fixed: str | None
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """The result of one threshold setting on the observations."""
+    """The issue's measures for one threshold setting."""
 
-    answer_at: float
-    margin: float
-    correct: int     # in scope answered correctly
-    wrong: int       # in scope answered from an entry that does not hold the facts
+    answer_p: float
+    clarify_p: float
+    correct: int       # in scope answered correctly
+    wrong: int         # in scope answered from an entry that does not hold the facts
+    right_first: int   # in scope answered correctly, or its first choice is right
     in_scope: int
-    oos_rejected: int
+    fallback: int      # out of scope told honestly (no entry, no "which item?")
+    answered: int      # out of scope answered from an entry
     oos: int
 
     @property
@@ -36,14 +43,9 @@ class Outcome:
         """In-scope questions answered correctly, 0..1."""
         return self.correct / self.in_scope if self.in_scope else 1.0
 
-    @property
-    def rejection(self) -> float:
-        """Out-of-scope questions not answered from an entry, 0..1."""
-        return self.oos_rejected / self.oos if self.oos else 1.0
-
 
 def observe(desk: Desk, cases: list[Case]) -> list[Observation]:
-    """Rank every case once; keep only what the decision rule needs."""
+    """Rank every case once; keep what the decision rule needs."""
     out = []
     for case in cases:
         if case.agency not in desk.answerers:
@@ -51,47 +53,89 @@ def observe(desk: Desk, cases: list[Case]) -> list[Observation]:
         answerer = desk.answerers[case.agency]
         got = answerer.ask(case.q)
         cands = got.candidates
-        if not cands:  # smalltalk, empty: the rule does not apply
-            out.append(Observation(0.0, 0.0, None if case.oos else False))
+        if not cands or got.outcome == "smalltalk":
+            correct = None if case.oos else got.outcome == "answer" and judge(case, got)[0]
+            out.append(Observation(None, correct, None, (), got.outcome))
             continue
-        correct = None if case.oos else judge(case, answerer.answer_entry(cands[0].entry))[0]
-        out.append(Observation(cands[0].score, cands[1].score if len(cands) > 1 else 0.0, correct))
+        choices = engine.plausible(cands)
+        right = (lambda e: None if case.oos else judge(case, answerer.answer_entry(e))[0])
+        out.append(Observation(tuple(confidence.features(list(cands), match_key(case.q))), right(cands[0].entry),
+                               right(choices[0]) if choices else None, cands, None))
     return out
 
 
-def decide(obs: Observation, answer_at: float, margin: float) -> bool:
-    """Would the engine answer (rather than clarify or fall back) with these thresholds?"""
-    return obs.best >= answer_at and obs.best - obs.runner_up >= margin
+def decide(obs: Observation, model: confidence.Model, answer_p: float, clarify_p: float) -> str:
+    """The engine's outcome for an observation under a model and thresholds."""
+    if obs.fixed:
+        return obs.fixed
+    return engine.decide(obs.candidates, model.probability(list(obs.x)), answer_p, clarify_p)[0]
 
 
-def sweep(observations: list[Observation]) -> list[Outcome]:
-    """Every (answer_at, margin) on a grid, scored."""
-    results = []
-    for a in range(20, 81, 2):
-        for m in range(0, 31, 2):
-            answer_at, margin = a / 100, m / 100
-            correct = wrong = rejected = 0
-            for o in observations:
-                answered = decide(o, answer_at, margin)
-                if o.best_correct is None:
-                    rejected += not answered
-                elif answered:
-                    correct += o.best_correct
-                    wrong += not o.best_correct
-            n_in = sum(o.best_correct is not None for o in observations)
-            results.append(Outcome(answer_at, margin, correct, wrong, n_in, rejected, len(observations) - n_in))
-    return results
+def measure(observations: list[Observation], model: confidence.Model, answer_p: float,
+            clarify_p: float) -> Outcome:
+    """Score one setting."""
+    c = w = first = n_in = fb = ans = n_out = 0
+    for o in observations:
+        outcome = decide(o, model, answer_p, clarify_p)
+        if o.best_correct is None:  # out of scope
+            n_out += 1
+            fb += outcome in ("fallback", "smalltalk")
+            ans += outcome == "answer"
+            continue
+        n_in += 1
+        if outcome == "answer":
+            ok = bool(o.best_correct)
+            c += ok
+            w += not ok
+            first += ok
+        elif outcome == "clarify":
+            first += bool(o.choice_correct)
+    return Outcome(answer_p, clarify_p, c, w, first, n_in, fb, ans, n_out)
 
 
-def best_setting(results: list[Outcome], min_rejection: float = 0.97, max_wrong: float = 0.03) -> Outcome:
-    """The most accurate setting that rejects enough out-of-scope questions and answers wrongly
-    rarely; ties go to the stricter setting (fewer wrong answers, then higher thresholds)."""
-    ok = [r for r in results if r.rejection >= min_rejection and r.wrong <= max_wrong * r.in_scope]
-    pool = ok or results
-    return max(pool, key=lambda r: (r.correct, -r.wrong, r.rejection, r.answer_at, r.margin))
+def training_rows(observations: list[Observation]) -> list[tuple[list[float], int]]:
+    """(features, 1 if the best entry is a correct answer else 0) for every ranked question."""
+    return [(list(o.x), int(bool(o.best_correct))) for o in observations if o.x is not None]
 
 
-def current(results: list[Outcome]) -> Outcome | None:
-    """The grid point of the engine's present thresholds."""
-    return next((r for r in results if abs(r.answer_at - engine.ANSWER_AT) < 1e-9
-                 and abs(r.margin - engine.MARGIN) < 1e-9), None)
+GRID = [(a / 100, c / 100) for a in range(30, 96, 5) for c in range(10, a + 1, 5)]
+FOLDS = 5
+
+
+def sweep(observations: list[Observation], model: confidence.Model) -> list[Outcome]:
+    """Every (answer_p, clarify_p) on the grid, scored with one model."""
+    return [measure(observations, model, a, c) for a, c in GRID]
+
+
+def cross_validated(observations: list[Observation]) -> list[Outcome]:
+    """Every grid point scored on questions the model was not fitted on: each of FOLDS folds
+    (every FOLDS-th question) is measured with a model fitted on the others, and the folds'
+    counts are added. Thresholds chosen this way do not flatter the model."""
+    totals: dict[tuple[float, float], list[int]] = {point: [0] * 7 for point in GRID}
+    for k in range(FOLDS):
+        held = observations[k::FOLDS]
+        model = confidence.fit(training_rows([o for i, o in enumerate(observations) if i % FOLDS != k]))
+        for r in sweep(held, model):
+            counts = (r.correct, r.wrong, r.right_first, r.in_scope, r.fallback, r.answered, r.oos)
+            totals[(r.answer_p, r.clarify_p)] = [t + c for t, c in zip(totals[(r.answer_p, r.clarify_p)], counts)]
+    return [Outcome(a, c, *counts) for (a, c), counts in totals.items()]
+
+
+def utility(r: Outcome, cost: float = 2.0) -> float:
+    """A setting's worth in answers: a correct answer counts 1; a "which item?" whose first choice
+    is right counts half (it costs the citizen a tap); a wrong answer, or an out-of-scope question
+    answered from an entry, counts -cost (it sends a citizen the wrong way); an out-of-scope
+    question given unrelated choices instead of an honest "not ours" counts -1/2."""
+    clarified_oos = r.oos - r.fallback - r.answered
+    return (r.correct + 0.5 * (r.right_first - r.correct) - cost * (r.wrong + r.answered)
+            - 0.5 * clarified_oos)
+
+
+def best_setting(results: list[Outcome], cost: float = 2.0) -> Outcome:
+    """The setting of greatest utility; ties go to stricter thresholds."""
+    return max(results, key=lambda r: (utility(r, cost), r.answer_p, r.clarify_p))
+
+
+def current(observations: list[Observation]) -> Outcome:
+    """The engine's present model and thresholds, scored."""
+    return measure(observations, confidence.MODEL, engine.ANSWER_P, engine.CLARIFY_P)

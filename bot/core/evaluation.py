@@ -33,6 +33,7 @@ class Result:
     answer: Answer
     ok: bool
     why: str
+    first_ok: bool = False  # in scope: answered correctly, or the first "did you mean" choice is right
 
 
 def _fold(text: str) -> str:
@@ -79,7 +80,10 @@ def evaluate(desk: Desk, cases: list[Case]) -> list[Result]:
             continue
         answer = desk.ask(case.agency, case.q)
         ok, why = judge(case, answer)
-        results.append(Result(case, answer, ok, why))
+        first_ok = ok
+        if not ok and not case.oos and answer.outcome == "clarify" and answer.choices:
+            first_ok = judge(case, desk.answerers[case.agency].answer_entry(answer.choices[0]))[0]
+        results.append(Result(case, answer, ok, why, first_ok))
     return results
 
 
@@ -95,4 +99,29 @@ def summary(results: list[Result]) -> dict:
         if not r.case.oos and not r.ok and r.answer.outcome == "answer":
             wrong += 1
     inscope = [sum(v[0] for v in per.values()), sum(v[1] for v in per.values())]
-    return {"per_agency": dict(per), "in_scope": inscope, "oos": oos, "wrong_answers": wrong}
+    outside = [r for r in results if r.case.oos]
+    return {"per_agency": dict(per), "in_scope": inscope, "oos": oos, "wrong_answers": wrong,
+            "right_first": sum(r.first_ok for r in results if not r.case.oos),
+            "oos_fallback": sum(r.answer.outcome == "fallback" for r in outside),
+            "oos_answered": sum(r.answer.entry_id is not None for r in outside)}
+
+
+# The answer issue's targets for real citizens' questions (README, "Calibration").
+REAL_TARGETS = {"correct": 0.85, "right_first": 0.97, "wrong": 0.02, "oos_fallback": 0.85, "oos_answered": 0.02}
+
+
+def rates(s: dict) -> dict:
+    """The summary's shares, 0..1: in scope correct / right entry first / wrong; out of scope
+    rejected (no entry) / honest fallback (no "which item?") / answered."""
+    n_in, n_out = s["in_scope"][1] or 1, s["oos"][1] or 1
+    return {"correct": s["in_scope"][0] / n_in, "right_first": s["right_first"] / n_in,
+            "wrong": s["wrong_answers"] / n_in, "rejected": s["oos"][0] / n_out,
+            "oos_fallback": s["oos_fallback"] / n_out, "oos_answered": s["oos_answered"] / n_out}
+
+
+def missed_targets(s: dict, targets: dict = REAL_TARGETS) -> list[str]:
+    """The targets a summary misses (minimums, and maximums for wrong and oos_answered)."""
+    got = rates(s)
+    return [f"{k} {got[k]:.1%} (target {'≤' if k in ('wrong', 'oos_answered') else '≥'} {t:.0%})"
+            for k, t in targets.items()
+            if (got[k] > t if k in ("wrong", "oos_answered") else got[k] < t)]

@@ -10,12 +10,19 @@ from rapidfuzz import fuzz, process
 
 from bot.core.knowledge import Entry
 from bot.core.text import grams, match_key
+from bot.core.weights import specificity
 
 # How much each field counts in an entry's document: a title or keyword hit says more than a
 # word that happens to sit in one of several example questions.
 FIELD_WEIGHTS = {"title": 3.0, "keywords": 2.0, "questions": 1.0}
 K1, B = 1.2, 0.75
 RERANK_DEPTH = 8
+# A question term that no entry of the office knows weighs this share of a rare known term:
+# it may be a neighbouring agency's word (護照) or only the citizen's context (阿公, 腳不好).
+UNSEEN_SHARE = 0.2
+W_COVERAGE, W_FUZZY, W_PHRASE = 0.5, 0.2, 0.3
+# A bigram this specific in everyday Chinese is a domain word (榮民、送餐、過期), not padding.
+ANCHOR_SPECIFICITY = 0.6
 
 
 @dataclass(frozen=True)
@@ -28,6 +35,8 @@ class Candidate:
     coverage: float
     fuzzy: float
     phrase: float
+    anchored: bool = True  # shares a domain word (a specific bigram) with the question
+    unknown: float = 0.0  # share of the question's specific words that no entry of the office knows
 
 
 def confidence(coverage: float, fuzzy: float, phrase: float) -> float:
@@ -36,7 +45,7 @@ def confidence(coverage: float, fuzzy: float, phrase: float) -> float:
     question contains. Each alone is fooled (coverage by one rare shared word, fuzzy by length
     differences, phrase by a short keyword inside a long unrelated question); together less so.
     Weights chosen with `python -m bot calibrate` (README, "Calibration")."""
-    return 0.5 * coverage + 0.2 * fuzzy + 0.3 * phrase
+    return W_COVERAGE * coverage + W_FUZZY * fuzzy + W_PHRASE * phrase
 
 
 class Index:
@@ -64,8 +73,8 @@ class Index:
         self.phrase_terms = [[self._weighted(p) for p in phrases] for phrases in self.phrases]
 
     def _weighted(self, phrase: str) -> tuple[dict[str, float], float]:
-        """A phrasing's terms with their idf, and their total."""
-        weights = {t: self.idf.get(t, self.unseen_idf) for t in set(grams(phrase))}
+        """A phrasing's terms with their weight (idf × specificity), and their total."""
+        weights = {t: self.idf.get(t, self.unseen_idf) * specificity(t) for t in set(grams(phrase))}
         return weights, sum(weights.values()) or 1.0
 
     def _phrase_cover(self, i: int, terms: set[str]) -> float:
@@ -84,16 +93,18 @@ class Index:
         return doc
 
     def _coverage_weights(self, terms: list[str]) -> dict[str, float]:
-        """Weights of the question's terms for coverage. Unseen terms count fully against a
-        match (比特幣 is in no entry), except the seam bigram between two known words
-        (怎麼|反映 → 麼反), recognised by both its characters sitting in known bigrams."""
+        """Weights of the question's terms for coverage: the office's idf times the term's
+        specificity in everyday Chinese, so 我、想、要、現在 dilute nothing while 榮民證 carries
+        the match. Unseen terms count against a match at UNSEEN_SHARE (比特幣 is in no entry),
+        except the seam bigram between two known words (怎麼|反映 → 麼反), recognised by both
+        its characters sitting in known bigrams."""
         in_known_bigram = {ch for t in terms if len(t) > 1 and t in self.idf for ch in t}
         weights = {}
         for t in set(terms):
             if t in self.idf:
-                weights[t] = self.idf[t]
+                weights[t] = self.idf[t] * specificity(t)
             elif len(t) == 1 or not all(ch in in_known_bigram for ch in t):
-                weights[t] = self.unseen_idf
+                weights[t] = self.unseen_idf * specificity(t) * UNSEEN_SHARE
         return weights
 
     def search(self, key: str, limit: int = 3) -> list[Candidate]:
@@ -111,6 +122,9 @@ class Index:
         weights = self._coverage_weights(terms)
         total = sum(weights.values()) or 1.0
         term_set = set(terms)
+        anchors = {t for t in term_set if len(t) > 1 and t in self.idf and specificity(t) >= ANCHOR_SPECIFICITY}
+        specific = {t: specificity(t) for t in term_set if len(t) > 1}
+        unknown = sum(w for t, w in specific.items() if t not in self.idf) / (sum(specific.values()) or 1.0)
         out = []
         for i in top:
             cov = sum(w for t, w in weights.items() if t in self.doc_terms[i]) / total
@@ -118,6 +132,7 @@ class Index:
             fz = best[1] / 100 if best else 0.0
             ph = self._phrase_cover(i, term_set)
             score = 1.0 if fz == 1.0 else confidence(cov, fz, ph)
-            out.append(Candidate(self.entries[i], score, scores[i], cov, fz, ph))
+            out.append(Candidate(self.entries[i], score, scores[i], cov, fz, ph,
+                                 anchored=bool(anchors & self.doc_terms[i]), unknown=unknown))
         out.sort(key=lambda c: (c.score, c.bm25), reverse=True)
         return out[:limit]

@@ -21,6 +21,8 @@ _CHINESE_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "
                    "九": 9, "十": 10}
 # Matched on the folding key, which is in Simplified characters (顆 → 颗, 兩 → 两).
 _STARS = re.compile(r"^(\d{1,2}|[零一二两三四五六七八九十])(?:分|颗星|星|颗)?$")
+# A choice typed by its number (LINE for PC shows no quick replies): 「1」「第一個」「選2」「2號」.
+_CHOICE = re.compile(r"^(?:我要|我选|选|选择)?第?(\d{1,2}|[一二两三四五六七八九十])(?:个|项|号|的)?$")
 
 
 def intent(text: str) -> str | None:
@@ -33,10 +35,19 @@ def intent(text: str) -> str | None:
     return _BY_KEY.get(key)
 
 
+def _number(value: str) -> int:
+    return int(value) if value.isdigit() else _CHINESE_DIGITS[value]
+
+
+def typed_choice(text: str) -> int | None:
+    """The number of a choice typed as 「1」「１」「第一個」「一」「選2」, else None."""
+    match = _CHOICE.match(_PUNCT.sub("", match_key(text)))
+    return _number(match.group(1)) if match else None
+
+
 def typed_stars(text: str) -> int | None:
     """A rating typed as a number (「5」「五分」「４顆星」); any number, the caller checks 1–5."""
     match = _STARS.match(_PUNCT.sub("", match_key(text)))
     if not match:
         return None
-    value = match.group(1)
-    return int(value) if value.isdigit() else _CHINESE_DIGITS[value]
+    return _number(match.group(1))

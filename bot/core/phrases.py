@@ -6,7 +6,9 @@ from bot.core.knowledge import Agency, Entry
 
 SORRY = "抱歉，這個問題我還不會回答。"
 EMPTY = "請直接打字告訴我您的問題。"
-CLARIFY = "您想問的是哪一項呢？請點選下面的項目，或換個說法再問一次。"
+NUMBER_ONLY = "您打的是一個號碼，現在沒有可以選的項目。請直接打字告訴我您的問題。"
+CLARIFY = "您想問的是哪一項呢？請點選下面的項目，或打項目的號碼，例如「1」。也可以換個說法再問一次。"
+CHOICE_RANGE = "請打 1 到 {n} 的號碼，或點選下面的項目。"
 THANKS = "不客氣！還有問題，隨時問我。"
 BYE = "謝謝您，祝您平安順心！有需要再來問我。"
 TRY_LIKE = "您可以這樣問，例如："
@@ -104,11 +106,16 @@ def elsewhere(agency: Agency, place: str) -> str:
     return f"這裡是{agency.name}的服務。{place}的事情，請洽{place}當地的機關。"
 
 
+def other_agency(agency: Agency, term: str, handler: str) -> str:
+    """The lead of a fallback for another agency's document or service."""
+    return f"「{term}」的事情是{handler}辦的，不是{agency.short_name}的業務，我沒辦法回答。"
+
+
 def fallback_text(agency: Agency, examples: list[str], lead: str | None = None) -> str:
     """What the bot says when no entry fits: sorry (or `lead`), the human channels (unless the
     message was empty), and examples of what it can answer."""
     lines = [lead or SORRY]
-    if lead != EMPTY:
+    if lead not in (EMPTY, NUMBER_ONLY):
         lines += ["您可以："] + [f"・{way}" for way in human_channels(agency)]
     if examples:
         lines.append(TRY_LIKE + "、".join(f"「{q}」" for q in examples))

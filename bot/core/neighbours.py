@@ -1,0 +1,40 @@
+"""Neighbouring agencies' documents and services, to say plainly when a question belongs elsewhere.
+
+The hardest out-of-scope questions sit next to the domain (docs/retrieval.md): 「護照過期要去哪裡換」
+shares 過期、換、去哪裡 with a veteran-card entry. A document or service that another agency
+handles never maps to a different programme of this office; the citizen is told whose it is.
+Only agency names are given here (no phone or address that would need its own source).
+"""
+
+from __future__ import annotations
+
+from bot.core.text import match_key
+
+# term → the agency that handles it (zh-TW names as citizens know them).
+_HANDLED_BY = {
+    "外交部領事事務局": ["護照", "簽證"],
+    "內政部移民署": ["居留證", "入出境許可"],
+    "健保署（衛生福利部中央健康保險署）": ["健保卡"],
+    "監理站（交通部公路局）": ["駕照", "行照", "駕駛執照", "監理站", "監理所"],
+    "勞保局（勞動部勞工保險局）": ["勞保", "勞退", "失業給付", "勞工保險"],
+    "國稅局或地方稅務局": ["報稅", "綜所稅", "所得稅", "地價稅", "房屋稅", "牌照稅", "遺產稅", "贈與稅"],
+    "地政事務所": ["鑑界", "地籍", "土地登記", "土地過戶", "房屋過戶", "產權登記", "繼承登記"],
+    "車輛行車事故鑑定會（交通部公路局）": ["行車事故鑑定", "車禍鑑定"],
+    "醫院": ["掛號", "門診"],
+    "法院": ["保護令", "公證結婚"],
+    "戶政事務所": ["身分證", "身份證", "戶籍謄本", "戶口名簿"],
+    "後備指揮部": ["教召", "教育召集", "退伍令"],
+}
+NEIGHBOUR_KEYS = {match_key(term): (term, agency) for agency, terms in _HANDLED_BY.items() for term in terms}
+
+
+def terms_in(key: str) -> set[str]:
+    """The neighbouring-agency terms (as match keys) that occur in a match key."""
+    return {k for k in NEIGHBOUR_KEYS if k in key}
+
+
+def neighbour_topic(key: str, home: set[str]) -> tuple[str, str] | None:
+    """(term, agency) when the question names another agency's document or service that this
+    office's knowledge never mentions; None otherwise."""
+    foreign = sorted(terms_in(key) - home, key=key.find)
+    return NEIGHBOUR_KEYS[foreign[0]] if foreign else None

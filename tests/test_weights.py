@@ -1,0 +1,106 @@
+"""Term weighting by everyday-Chinese frequency, neighbouring agencies, typed choices and mentions."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from bot.core import index
+from bot.core.answerer import Answerer
+from bot.core.intents import typed_choice
+from bot.core.knowledge import parse_agency
+from bot.core.text import match_key
+from bot.core.weights import specificity
+from conftest import DATA
+from handlers import without_mentions
+
+DEMO_TEXT = (DATA / "demo-office.yaml").read_text(encoding="utf-8")
+CONTEXT = "我爸以前當兵當了很多年，退伍好久了，現在想幫他辦榮民證，要去哪裡辦？"
+
+
+def spec(word: str) -> float:
+    return specificity(match_key(word))
+
+
+@pytest.mark.parametrize("everyday", ["我", "想", "要", "現在", "一個", "幫他", "去哪"])
+def test_everyday_words_weigh_little(everyday):
+    assert spec(everyday) < 0.2
+
+
+@pytest.mark.parametrize("domain", ["榮民", "送餐", "護照", "退伍", "信箱", "役男"])
+def test_domain_words_weigh_fully_or_nearly(domain):
+    assert spec(domain) > 0.8
+
+
+def test_weights_are_ordered_by_everyday_frequency():
+    assert spec("我") <= spec("現在") < spec("請問") < spec("護照") <= spec("榮民")
+    assert specificity("abc") == 1.0 and specificity("7") == 1.0  # Latin words and digits
+
+
+def test_a_long_contextual_question_is_answered_from_its_entry():
+    got = Answerer(parse_agency(DEMO_TEXT, "demo-office.yaml")).ask(CONTEXT)
+    assert (got.outcome, got.entry_id) == ("answer", "veteran-card")
+
+
+def test_without_the_weighting_the_context_dilutes_the_domain_word(monkeypatch):
+    weighted = Answerer(parse_agency(DEMO_TEXT, "demo-office.yaml")).ask(CONTEXT).candidates[0]
+    # Every term weighing as much as in the office's own idf: the padding (以前、很多年、好久、現在)
+    # counts as much as 榮民證, and the right entry explains far less of the question.
+    monkeypatch.setattr(index, "specificity", lambda term: 1.0)
+    monkeypatch.setattr(index, "UNSEEN_SHARE", 1.0)
+    flat = Answerer(parse_agency(DEMO_TEXT, "demo-office.yaml")).ask(CONTEXT).candidates[0]
+    assert weighted.entry.id == flat.entry.id == "veteran-card"
+    assert weighted.coverage > flat.coverage + 0.15
+
+
+def test_another_agencys_document_is_never_mapped_to_a_programme():
+    got = Answerer(parse_agency(DEMO_TEXT, "demo-office.yaml")).ask("我的護照過期了，要去哪裡換新的？")
+    assert got.outcome == "fallback" and got.entry_id is None
+    assert "外交部領事事務局" in got.text and "處長信箱" in got.text
+
+
+def test_a_document_the_office_handles_is_not_sent_elsewhere():
+    text = DEMO_TEXT.replace("keywords: [榮民證, 卡式榮民證]", "keywords: [榮民證, 卡式榮民證, 護照]")
+    got = Answerer(parse_agency(text, "demo-office.yaml")).ask("護照要去哪裡辦")
+    assert "外交部" not in got.text
+
+
+def test_choices_must_share_a_domain_word_with_the_question():
+    got = Answerer(parse_agency(DEMO_TEXT, "demo-office.yaml")).ask("我阿嬤想裝假牙，可以去哪裡辦")
+    assert got.outcome == "fallback" and got.choices == ()
+
+
+@pytest.mark.parametrize("typed, number", [
+    ("1", 1), ("１", 1), ("第一個", 1), ("一", 1), ("選2", 2), ("2號", 2), ("第3項", 3), ("三", 3),
+    ("第一個問題", None), ("一個人", None), ("12345", None), ("榮民證", None),
+])
+def test_typed_choices(typed, number):
+    assert typed_choice(typed) == number
+
+
+@pytest.mark.parametrize("bare", ["5", "５", "第一個", "三", "5分"])
+def test_a_bare_number_is_never_answered_from_an_entry(bare):
+    got = Answerer(parse_agency(DEMO_TEXT, "demo-office.yaml")).ask(bare)
+    assert got.outcome == "fallback" and got.entry_id is None and "號碼" in got.text
+
+
+def mention(index_, length):
+    return SimpleNamespace(index=index_, length=length, is_self=True)
+
+
+def test_mentions_are_cut_by_index_and_length():
+    assert without_mentions("@桃園榮服處小幫手 處長信箱幾天會回？", [mention(0, 9)]) == "處長信箱幾天會回？"
+    assert without_mentions("請問 @小幫手 信箱 @阿明", [mention(3, 4), mention(11, 3)]) == "請問   信箱"
+
+
+def test_mention_offsets_count_utf16_units_like_line():
+    # 😀 is two UTF-16 units: the mention after it starts at unit 2, not character 1.
+    assert without_mentions("😀@小幫手 信箱", [mention(2, 4)]) == "😀  信箱"
+
+
+def test_mention_offsets_out_of_range_are_ignored():
+    assert without_mentions("處長信箱", [mention(10, 4), mention(-1, 2)]) == "處長信箱"
+
+
+def test_mention_offsets_counted_in_characters_are_understood_too():
+    # The same message with the offset in characters (1, not 2): the "@" tells which count was used.
+    assert without_mentions("😀@小幫手 信箱", [mention(1, 4)]) == "😀  信箱"
