@@ -8,10 +8,11 @@ import os
 import sys
 from pathlib import Path
 
-from bot.core import calibration, confidence, evaluation, intents
-from bot.core.answerer import Answer, Desk
-from bot.core.checks import gap_warnings, routing_warnings
-from bot.core.knowledge import load_dir
+from bot.core import calibration, confidence, evaluation, hours, intents
+from bot.core.answerer import Answer, Answerer, Desk
+from bot.core.checks import (dead_end_warnings, gap_warnings, regression_failures, review_warnings,
+                             routing_warnings)
+from bot.core.knowledge import load_dir, load_regressions
 from bot.local import local_environment
 from bot.settings import ROOT, Settings, SettingsError, knowledge_dir
 
@@ -129,18 +130,25 @@ def cmd_calibrate(args) -> int:
 
 
 def cmd_kb_check(args) -> int:
-    """Validate knowledge files and report routing and fact gaps."""
+    """Validate knowledge files, run the staff's regression questions, report routing problems,
+    dead ends, entries due for review and fact gaps."""
     folder = knowledge_dir()
     agencies, problems = load_dir(folder, only=args.agency)
     if args.agency and args.agency not in agencies and not problems:
         raise CliError(f"不認得的機關代碼：{args.agency}（資料夾：{folder}）", EXIT_USAGE)
-    for p in problems:
-        print(f"錯誤 {p}")
     warnings = []
+    today = hours.now_taipei().date().isoformat()
     for agency in agencies.values():
-        warnings += routing_warnings(agency)
+        answerer = Answerer(agency)
+        tests = folder / "tests" / f"{agency.id}.yaml"
+        if tests.is_file():
+            cases, bad = load_regressions(tests, {e.id for e in answerer.agency.entries})
+            problems += bad + regression_failures(answerer, cases)
+        warnings += routing_warnings(agency, answerer) + dead_end_warnings(agency) + review_warnings(agency, today)
         if not args.no_gaps:
             warnings += gap_warnings(agency)
+    for p in problems:
+        print(f"錯誤 {p}")
     for w in warnings:
         print(f"提醒 {w}")
     n_entries = sum(len(a.entries) for a in agencies.values())

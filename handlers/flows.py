@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import replace
 
@@ -82,7 +83,7 @@ def on_text(ctx, text: str) -> list:
     flow = _flow_reply(ctx, text, current)
     if flow is not None:
         return flow
-    answer = ctx.answerer.ask(text)
+    answer = ctx.answerer.ask(text, moment(ctx))
     reply = ctx.reply(answer, question_id=record_question(ctx, text, answer))
     if answer.outcome == "clarify":  # a typed 「1」 may pick a choice next (LINE for PC has no buttons)
         set_state(ctx, {"await": "choice", "ids": [e.id for e in answer.choices]})
@@ -123,9 +124,14 @@ def _flow_reply(ctx, text: str, current: dict) -> list | None:
     return None
 
 
+def moment(ctx) -> dt.datetime | None:
+    """The event's time, for "is it open now" (None: the engine takes the clock)."""
+    return dt.datetime.fromtimestamp(ctx.now, dt.timezone.utc) if ctx.now else None
+
+
 def choose(ctx, entry) -> list:
     """The answer of a chosen entry (a tapped topic or a typed number), counted apart from questions."""
-    answer = ctx.answerer.answer_entry(entry, question=entry.title)
+    answer = ctx.answerer.answer_entry(entry, question=entry.title, now=moment(ctx))
     reply = render(answer, record_question(ctx, entry.title, replace(answer, outcome="choice")))
     ctx.outcome, ctx.entry_id = "choice", entry.id
     return reply

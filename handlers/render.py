@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from bot.core.answerer import Answer
 from bot.core.knowledge import Entry
+from bot.core.office import dial
 from bot.core.phrases import entry_facts
 from handlers import limits, messages, postback
 
@@ -41,8 +42,8 @@ def card(entry: Entry) -> dict | None:
             *rows,
         ]},
     }
-    if entry.phone:
-        digits = "".join(ch for ch in entry.phone if ch.isdigit() or ch in "+#")
+    if entry.phone and dial(entry.phone):
+        digits = dial(entry.phone)  # 「07-7400141轉2208」 dials 077400141: an extension is asked for by voice
         bubble["footer"] = {"type": "box", "layout": "vertical", "contents": [
             {"type": "button", "style": "primary",
              "action": {"type": "uri", "label": "打電話", "uri": f"tel:{digits}"}},

@@ -56,7 +56,7 @@ def test_kb_check_passes_on_the_shipped_knowledge():
 def test_kb_check_lists_gaps_as_warnings_not_errors():
     got = run_cli("kb", "check", "--agency", "fengshan-household")
     assert got.returncode == 0
-    assert "提醒 fengshan-household.yaml" in got.stdout and "agency.contact.phone" in got.stdout
+    assert "提醒 fengshan-household.yaml" in got.stdout and "office.phone" in got.stdout
 
 
 def test_kb_check_fails_with_file_line_and_field(tmp_path):

@@ -14,7 +14,8 @@ from conftest import DATA
 from handlers import without_mentions
 
 DEMO_TEXT = (DATA / "demo-office.yaml").read_text(encoding="utf-8")
-CONTEXT = "我爸以前當兵當了很多年，退伍好久了，現在想幫他辦榮民證，要去哪裡辦？"
+# Not an example question of any entry: a father's service history around the one domain word.
+CONTEXT = "我爸爸當了二十幾年的職業軍人，退伍很久了，最近才聽鄰居說可以辦榮民證，他人在桃園，要帶他去哪裡辦？"
 
 
 def spec(word: str) -> float:
@@ -36,19 +37,23 @@ def test_weights_are_ordered_by_everyday_frequency():
     assert specificity("abc") == 1.0 and specificity("7") == 1.0  # Latin words and digits
 
 
-def test_a_long_contextual_question_is_answered_from_its_entry():
-    got = Answerer(parse_agency(DEMO_TEXT, "demo-office.yaml")).ask(CONTEXT)
-    assert (got.outcome, got.entry_id) == ("answer", "veteran-card")
+@pytest.mark.parametrize("question, entry", [
+    (CONTEXT, "veteran-id-card"),
+    ("我阿公一個人住，腳不好出門買飯很麻煩，你們有沒有幫忙送便當？", "meal-delivery"),
+])
+def test_a_long_contextual_question_is_answered_from_its_entry(desk, question, entry):
+    got = desk.ask("taoyuan-vac", question)
+    assert (got.outcome, got.entry_id) == ("answer", entry)
 
 
-def test_without_the_weighting_the_context_dilutes_the_domain_word(monkeypatch):
-    weighted = Answerer(parse_agency(DEMO_TEXT, "demo-office.yaml")).ask(CONTEXT).candidates[0]
+def test_without_the_weighting_the_context_dilutes_the_domain_word(agencies, monkeypatch):
+    weighted = Answerer(agencies["taoyuan-vac"]).ask(CONTEXT).candidates[0]
     # Every term weighing as much as in the office's own idf: the padding (以前、很多年、好久、現在)
     # counts as much as 榮民證, and the right entry explains far less of the question.
     monkeypatch.setattr(index, "specificity", lambda term: 1.0)
     monkeypatch.setattr(index, "UNSEEN_SHARE", 1.0)
-    flat = Answerer(parse_agency(DEMO_TEXT, "demo-office.yaml")).ask(CONTEXT).candidates[0]
-    assert weighted.entry.id == flat.entry.id == "veteran-card"
+    flat = Answerer(agencies["taoyuan-vac"]).ask(CONTEXT).candidates[0]
+    assert weighted.entry.id == flat.entry.id == "veteran-id-card"
     assert weighted.coverage > flat.coverage + 0.15
 
 

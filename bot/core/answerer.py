@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from bot.core import confidence, intents, phrases
+from bot.core import confidence, hours, intents, phrases, practical
 from bot.core.index import Candidate, Index
 from bot.core.knowledge import Agency, Entry
 from bot.core.neighbours import neighbour_topic, terms_in
-from bot.core.places import foreign_place, places_in
+from bot.core.places import foreign_place, other_district_office, places_in
 from bot.core.smalltalk import split_smalltalk
 from bot.core.text import match_key
 
@@ -92,6 +93,8 @@ class Answerer:
     """Answers questions for one office from its knowledge."""
 
     def __init__(self, agency: Agency):
+        # The office block's practical entries (where, phone, hours) are matched like the others.
+        agency = replace(agency, entries=agency.entries + practical.entries(agency))
         self.agency = agency
         self.index = Index(agency.entries)
         self.main_topics = tuple(e for e in map(agency.entry, agency.main_topics) if e)
@@ -107,10 +110,27 @@ class Answerer:
         self.home_terms = set().union(*(terms_in(match_key(t)) for t in topics))
         # Names of this office's own services (titles and keywords of three characters or more):
         # 「要帶退伍令嗎」 in a question about 榮民證 is a detail, not another agency's business.
-        self.own_names = {k for e in agency.entries for k in map(match_key, (e.title, *e.keywords)) if len(k) >= 3}
+        # (The office's own names and the practical entries' words, 禮拜六、幾點開, name no service.)
+        generic = " ".join(match_key(w) for w in (agency.name, agency.short_name, *(
+            t for e in agency.entries if e.id in practical.IDS for t in (e.title, *e.keywords, *e.questions))))
+        self.own_names = {k for e in agency.entries if e.id not in practical.IDS
+                          for k in map(match_key, (e.title, *e.keywords)) if len(k) >= 3 and k not in generic}
         # Citizens ask the same few things in the same words; an Answer is immutable and this
         # Answerer is replaced when its knowledge changes, so a repeated question costs a lookup.
-        self.ask = lru_cache(maxsize=ANSWER_CACHE)(self._ask)
+        self._cached = lru_cache(maxsize=ANSWER_CACHE)(self._ask)
+
+    def ask(self, question: str, now: dt.datetime | None = None) -> Answer:
+        """Answer one question; `now` (Taipei time by default) only matters for opening hours."""
+        answer = self._cached(question)
+        if answer.entry_id == practical.HOURS:  # "is it open now" must not come from the cache
+            answer = replace(answer, text=self._text(answer.entry, now))
+        return answer
+
+    def _text(self, entry: Entry, now: dt.datetime | None = None) -> str:
+        """An entry's reply text; the opening hours are computed at the moment of asking."""
+        if entry.id == practical.HOURS:
+            return practical.hours_text(self.agency, now or hours.now_taipei())
+        return phrases.answer_text(entry, self.agency)
 
     def _ask(self, question: str) -> Answer:
         """Answer one question; never raises on odd input."""
@@ -128,10 +148,16 @@ class Answerer:
         elsewhere = foreign_place(rest, self.home_places)
         if elsewhere and not any(d in rest for d in self.home_districts):  # 「從台北搬來鳳山」
             return self._fallback(question, phrases.elsewhere(self.agency, elsewhere))
+        district = other_district_office(rest, self.home_districts)
+        if district:
+            return self._fallback(question, phrases.elsewhere(self.agency, district))
         neighbour = neighbour_topic(rest, self.home_terms)
         if neighbour and not any(name in rest and match_key(neighbour[0]) not in name for name in self.own_names):
             return self._fallback(question, phrases.other_agency(self.agency, *neighbour))
-        candidates = tuple(self.index.search(rest, limit=MAX_CHOICES + 1))
+        candidates = tuple(self.index.search(rest, limit=MAX_CHOICES + 2))
+        if any(name in rest for name in self.own_names):  # 「榮民證要去哪裡辦」 asks about 榮民證, not the office
+            candidates = tuple(c for c in candidates if c.entry.id not in practical.IDS)
+        candidates = candidates[:MAX_CHOICES + 1]
         if not candidates:
             return self._fallback(question)
         best = candidates[0]
@@ -150,12 +176,12 @@ class Answerer:
         return self._fallback(question, score=p, candidates=candidates)
 
     def answer_entry(self, entry: Entry, question: str = "", score: float = 1.0,
-                     candidates: tuple = ()) -> Answer:
+                     candidates: tuple = (), now: dt.datetime | None = None) -> Answer:
         """The answer of one entry (also used when a citizen taps a choice)."""
         related = tuple(e for e in map(self.agency.entry, entry.related) if e)
         if not related:  # fall back to the next-best entries as related topics
             related = tuple(c.entry for c in candidates[1:] if c.entry.id != entry.id)
-        return Answer(self.agency.id, question, "answer", phrases.answer_text(entry), entry=entry,
+        return Answer(self.agency.id, question, "answer", self._text(entry, now), entry=entry,
                       score=score, related=related[:MAX_CHOICES], candidates=candidates)
 
     def _smalltalk(self, question: str, kind: str) -> Answer:
@@ -193,6 +219,6 @@ class Desk:
         """The ids of the loaded offices, sorted."""
         return list(self.answerers)
 
-    def ask(self, agency_id: str, question: str) -> Answer:
+    def ask(self, agency_id: str, question: str, now: dt.datetime | None = None) -> Answer:
         """Answer a question for one office (KeyError for an unknown id)."""
-        return self.answerers[agency_id].ask(question)
+        return self.answerers[agency_id].ask(question, now)

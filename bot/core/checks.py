@@ -1,9 +1,11 @@
-"""Quality checks of loaded knowledge beyond validity: self-routing examples and fact gaps."""
+"""Quality checks of loaded knowledge beyond validity: self-routing examples, regression questions,
+fact gaps, dead ends and entries due for review."""
 
 from __future__ import annotations
 
+from bot.core import phrases
 from bot.core.answerer import Answerer
-from bot.core.knowledge import Agency, Problem
+from bot.core.knowledge import Agency, Problem, RegressionCase
 
 
 def routing_warnings(agency: Agency, answerer: Answerer | None = None) -> list[Problem]:
@@ -31,15 +33,51 @@ def gap_warnings(agency: Agency) -> list[Problem]:
     """Office facts and window facts that are still empty, for staff to fill from official sources."""
     fname = f"{agency.id}.yaml"
     out = []
-    names = {"address": "地址", "phone": "電話", "hours": "服務時間"}
-    for key, name in names.items():
-        if not getattr(agency.contact, key):
-            out.append(Problem(fname, 0, f"agency.contact.{key}",
-                               f"還沒有填（{name}）：請從官方網站查到後填上，並寫出處"))
+    office = agency.office
+    names = {"address": ("地址", office.address), "phone": ("電話", office.phone), "hours": ("服務時間", office.has_hours)}
+    for key, (name, fact) in names.items():
+        if not fact:
+            out.append(Problem(fname, agency.entry_lines.get("office", 0), f"office.{key}",
+                               f"還沒有填（{name}）：請從官方網站查到後填上，並寫出處和查證日期"))
     for entry in agency.entries:
         if entry.kind == "window":
             missing = [n for k, n in (("where", "地點"), ("hours", "時間")) if not getattr(entry, k)]
             if missing:
                 out.append(Problem(fname, agency.entry_lines.get(entry.id, 0), f"{entry.id}",
                                    "還沒有填" + "、".join(missing)))
+    return out
+
+
+def dead_end_warnings(agency: Agency) -> list[Problem]:
+    """Answers that send citizens to a phone, website or mailbox that neither the answer nor the
+    office block gives: the reply would be a dead end."""
+    out = []
+    for entry in agency.entries:
+        text = "\n".join([entry.answer, *(v for _, v in phrases.entry_facts(entry))])
+        for kind in phrases.unreachable(text):
+            if not phrases.office_channel(agency, kind):
+                name = phrases.CHANNEL_NAMES[kind]
+                out.append(Problem(f"{agency.id}.yaml", agency.entry_lines.get(entry.id, 0), f"{entry.id}.answer",
+                                   f"叫民眾找{name}，但回答和 office 段落都沒有{name}：請在 office 段落補上（寫出處），"
+                                   f"或改寫回答"))
+    return out
+
+
+def review_warnings(agency: Agency, today: str) -> list[Problem]:
+    """Entries whose review_by date (YYYY-MM-DD) has passed."""
+    return [Problem(f"{agency.id}.yaml", agency.entry_lines.get(e.id, 0), f"{e.id}.review_by",
+                    f"已過了該重新確認的日期（{e.review_by}），請確認內容還正確，再改日期")
+            for e in agency.entries if e.review_by and e.review_by < today]
+
+
+def regression_failures(answerer: Answerer, cases: list[RegressionCase]) -> list[Problem]:
+    """Staff's regression questions whose reply is not the expected entry (or not "no answer")."""
+    out = []
+    for case in cases:
+        got = answerer.ask(case.question)
+        if got.entry_id == case.expect or (case.expect is None and got.entry_id is None):
+            continue
+        wanted = f"「{case.expect}」回答" if case.expect else "不由任何項目回答"
+        what = f"「{got.entry_id}」回答了" if got.entry_id else f"沒有項目回答（{got.outcome}）"
+        out.append(Problem(case.file, case.line, "q", f"「{case.question}」應該{wanted}，結果{what}"))
     return out

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import yaml
 
+from bot.core.office import ENTRY_IDS, Office, parse_office
+
 SECTIONS = {  # section name in the file -> entry kind
     "windows": "window",
     "single_window": "single_window",
@@ -33,6 +35,8 @@ _COMMON = {
     "answer": ("text", True),
     "source": ("text", True),
     "related": ("texts", False),
+    "as_of": ("text", False),
+    "review_by": ("date", False),
 }
 _ENTRY_FIELDS = {
     "window": {**_COMMON, "where": ("text", False), "hours": ("text", False),
@@ -44,10 +48,9 @@ _ENTRY_FIELDS = {
 }
 _AGENCY_FIELDS = {
     "id": ("text", True), "name": ("text", True), "short_name": ("text", True),
-    "kind": ("text", True), "plan": ("text", True), "updated": ("date", True),
-    "contact": ("mapping", True), "main_topics": ("texts", True),
+    "kind": ("text", True), "plan": ("text", True), "as_of": ("text", True), "updated": ("date", True),
+    "main_topics": ("texts", True),
 }
-_CONTACT_FIELDS = {k: ("text", False) for k in ("address", "phone", "hours", "website", "source")}
 # libyaml's loader when PyYAML was built with it (same safe semantics, several times faster).
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TYPE_NAMES = {"text": "文字", "texts": "文字清單", "int_or_null": "整數或 null",
@@ -97,17 +100,8 @@ class Entry:
     how: str = ""
     who: str = ""
     reply_days: int | None = None
-
-
-@dataclass(frozen=True)
-class Contact:
-    """Office facts from an official source; empty strings when unknown (never invented)."""
-
-    address: str = ""
-    phone: str = ""
-    hours: str = ""
-    website: str = ""
-    source: str = ""
+    as_of: str = ""  # the year (or date) its facts were true, when it rests on a dated figure
+    review_by: str = ""  # YYYY-MM-DD: staff check the entry again by then
 
 
 @dataclass(frozen=True)
@@ -119,8 +113,9 @@ class Agency:
     short_name: str
     kind: str
     plan: str
+    as_of: str  # the plan's year: how old the facts of an entry without its own as_of are
     updated: str
-    contact: Contact
+    office: Office
     main_topics: tuple[str, ...]
     entries: tuple[Entry, ...]
     version: str = ""  # short hash of the file's bytes
@@ -262,20 +257,20 @@ def _check_agency(chk: _Checker, data: dict, stem: str) -> dict:
         chk.add("agency.id", f"應該和檔名一樣（{stem}）")
     if "kind" in values and values["kind"] not in AGENCY_KINDS:
         chk.add("agency.kind", f"應該是 {'、'.join(AGENCY_KINDS)} 其中之一")
-    contact = chk.fields(values.get("contact", {}), "agency.contact", _CONTACT_FIELDS)
-    facts = [contact.get(k) for k in ("address", "phone", "hours", "website")]
-    if any(facts) and not contact.get("source"):
-        chk.add("agency.contact.source", "有填聯絡資料時，必須寫出處（官方網址和查閱日期）")
-    values["contact"] = Contact(**contact)
+    if "office" not in data:
+        chk.add("office", "是必填段落：機關的名稱、地址、電話、服務時間（不知道的留空）")
+    values["office"] = parse_office(chk, data.get("office") or {}, "office")
     return values
 
 
 def _check_references(chk: _Checker, entries: list[tuple[str, Entry]], header: dict) -> None:
     """Ids are unique; related and main_topics point at existing entries; examples are not shared."""
-    ids: dict[str, str] = {}
+    ids: dict[str, str] = {i: "office" for i in ENTRY_IDS}
     examples: dict[str, str] = {}
     for path, entry in entries:
-        if entry.id in ids:
+        if entry.id in ENTRY_IDS:
+            chk.add(f"{path}.id", f"「{entry.id}」是機關資料（office 段落）自動產生的項目，請換一個 id")
+        elif entry.id in ids:
             chk.add(f"{path}.id", f"「{entry.id}」重複了（{ids[entry.id]} 已經用過）")
         ids.setdefault(entry.id, path)
         for i, q in enumerate(entry.questions):
@@ -298,12 +293,12 @@ def parse_agency(text: str, fname: str) -> Agency:
     chk = _Checker(fname, lines)
     chk.problems.extend(problems)
     if data is not None and not isinstance(data, dict):
-        chk.add("", "最外層應該是欄位表（agency:、windows:、single_window:、channels:、faqs:）")
+        chk.add("", "最外層應該是欄位表（agency:、office:、windows:、single_window:、channels:、faqs:）")
     if chk.problems or data is None:
         raise KnowledgeError(chk.problems)
     for key in data:
-        if key != "agency" and key not in SECTIONS:
-            chk.add(str(key), f"不是認得的段落（可用：agency、{'、'.join(SECTIONS)}）")
+        if key not in ("agency", "office") and key not in SECTIONS:
+            chk.add(str(key), f"不是認得的段落（可用：agency、office、{'、'.join(SECTIONS)}）")
     header = _check_agency(chk, data, Path(fname).stem)
     entries: list[tuple[str, Entry]] = []
     for section, kind in SECTIONS.items():
@@ -322,7 +317,7 @@ def parse_agency(text: str, fname: str) -> Agency:
     if chk.problems:
         raise KnowledgeError(chk.problems)
     version = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
-    entry_lines = {e.id: lines.get(p, 0) for p, e in entries}
+    entry_lines = {e.id: lines.get(p, 0) for p, e in entries} | {"office": lines.get("office", 0)}
     return Agency(entries=tuple(e for _, e in entries), version=version, entry_lines=entry_lines, **header)
 
 
@@ -352,3 +347,41 @@ def load_dir(directory: Path, only: str | None = None) -> tuple[dict[str, Agency
         except KnowledgeError as exc:
             problems.extend(exc.problems)
     return agencies, problems
+
+
+@dataclass(frozen=True)
+class RegressionCase:
+    """A staff regression question: the entry that must answer it, or None for "no answer"."""
+
+    file: str
+    line: int
+    question: str
+    expect: str | None
+
+
+def load_regressions(path: Path, entry_ids: set[str]) -> tuple[list[RegressionCase], list[Problem]]:
+    """Read `knowledge/tests/<office>.yaml`: a list of {q: question, expect: entry id or none}."""
+    fname = f"tests/{Path(path).name}"
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return [], [Problem(fname, 0, "", f"無法讀取：{exc}")]
+    data, lines, problems = _parse(text, fname)
+    if problems or data is None:
+        return [], [Problem(fname, p.line, p.field, p.message) for p in problems]
+    chk = _Checker(fname, lines)
+    if not isinstance(data, list):
+        chk.add("", "應該是清單：- {q: 問題, expect: 項目id 或 none}")
+        return [], chk.problems
+    cases = []
+    for i, item in enumerate(data):
+        path = f"[{i}]"
+        if not isinstance(item, dict) or set(item) != {"q", "expect"} or not str(item.get("q") or "").strip():
+            chk.add(path, "要寫成 {q: 問題, expect: 項目id 或 none}")
+            continue
+        expect = None if str(item["expect"]).strip().lower() in ("none", "null", "") else str(item["expect"]).strip()
+        if expect is not None and expect not in entry_ids:
+            chk.add(f"{path}.expect", f"找不到項目「{expect}」")
+            continue
+        cases.append(RegressionCase(fname, lines.get(path, 0), str(item["q"]).strip(), expect))
+    return cases, chk.problems

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.core.knowledge import Agency, Entry
 
 SORRY = "抱歉，這個問題我還不會回答。"
@@ -81,22 +83,64 @@ def entry_facts(entry: Entry) -> list[tuple[str, str]]:
     return [(label, value) for label, value in facts if value]
 
 
-def answer_text(entry: Entry) -> str:
-    """The full reply for an answered entry: the answer, then the facts it does not already say."""
+# Words that send a citizen to a channel, and what in the same text gives that channel.
+_SENDS = {
+    "phone": (re.compile(r"打電話|來電|致電|電話詢問|電話洽詢|撥打|電洽|打給|打去"),
+              re.compile(r"\d[\d\-() ]{5,}\d|(?<!\d)(1996|1999|1966|1957|119|110|113|165)(?!\d)")),
+    "website": (re.compile(r"網站|官網|網頁|上網查|網路上查"), re.compile(r"https?://|www\.")),
+    "facebook": (re.compile(r"粉絲專頁|臉書|(?<![a-z])fb(?![a-z])", re.I), re.compile(r"https?://|www\.")),
+    # An online mailbox (處長信箱); an opinion box at the counter (意見箱、意見信箱) is no dead end.
+    "mailbox": (re.compile(r"(處長|首長|主任|區長|市長|主委|局長|電子)信箱|寫信給|寫電子郵件"),
+                re.compile(r"https?://|@")),
+}
+CHANNEL_NAMES = {"phone": "電話", "website": "網站", "mailbox": "信箱", "facebook": "臉書粉絲專頁網址"}
+
+
+def unreachable(text: str) -> list[str]:
+    """The channels (phone, website, mailbox) a text sends the reader to without giving them."""
+    return [kind for kind, (sends, gives) in _SENDS.items() if sends.search(text) and not gives.search(text)]
+
+
+def office_channel(agency: Agency, kind: str) -> str:
+    """The office block's phone, website or mailbox, with its note (「高雄市政府全球資訊網」) when
+    it has one ("" when unknown; the block holds no Facebook page)."""
+    facts = {"phone": agency.office.phone, "website": agency.office.website, "mailbox": agency.office.mailbox}
+    fact = facts.get(kind)
+    if not fact:
+        return ""
+    return f"{fact.value}（{fact.note}）" if fact.note else fact.value
+
+
+def answer_text(entry: Entry, agency: Agency | None = None) -> str:
+    """The full reply for an answered entry: the answer, the facts it does not already say, the
+    office's phone, website or mailbox when the answer sends people there without giving it, and
+    the year of the data when the entry rests on a dated figure."""
     lines = [entry.answer]
     for label, value in entry_facts(entry):
         if value not in entry.answer:
             lines.append(f"{label}：{value}")
+    if agency is not None:
+        for kind in unreachable("\n".join(lines)):
+            if office_channel(agency, kind):
+                lines.append(f"{CHANNEL_NAMES[kind]}：{office_channel(agency, kind)}")
+    if entry.as_of and entry.as_of not in entry.answer:
+        lines.append(f"（{entry.as_of}資料）")
     return "\n".join(lines)
 
 
 def human_channels(agency: Agency) -> list[str]:
     """Ways to reach a person at the office, from the knowledge (never invented)."""
     ways = []
-    if agency.contact.phone:
-        ways.append(f"打電話到{agency.short_name}：{agency.contact.phone}")
-    for entry in [e for e in agency.entries if e.kind == "channel"][:2]:
-        ways.append(f"{entry.title}：{entry.how}" if entry.how else entry.title)
+    if agency.office.phone:
+        ways.append(f"打電話到{agency.short_name}：{agency.office.phone.value}")
+    for entry in [e for e in agency.entries if e.kind == "channel"]:
+        way = f"{entry.title}：{entry.how}" if entry.how else entry.title
+        gaps = unreachable(way)
+        if any(not office_channel(agency, kind) for kind in gaps):
+            continue  # 「到官網寫信」 with no URL to give is no way at all
+        ways.append(way + "".join(f"（{office_channel(agency, kind)}）" for kind in gaps))
+        if len(ways) >= 3:
+            break
     ways.append(f"直接到{agency.short_name}的服務櫃台問承辦人員")
     return ways
 

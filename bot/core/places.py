@@ -10,6 +10,14 @@ from bot.core.text import match_key
 _PLACES = ("臺北 新北 基隆 桃園 新竹 苗栗 臺中 彰化 南投 雲林 嘉義 臺南 高雄 屏東 宜蘭 花蓮 "
            "臺東 澎湖 金門 連江 馬祖").split()
 PLACE_KEYS = {match_key(p): p for p in _PLACES}
+# Districts of the cities whose offices the desk serves: 「苓雅區公所」 asked of 三民區公所 is
+# another district's office, though both are in 高雄.
+_DISTRICTS = ("鹽埕 鼓山 左營 楠梓 三民 新興 前金 苓雅 前鎮 旗津 小港 鳳山 林園 大寮 大樹 大社 仁武 鳥松 岡山 "
+              "橋頭 燕巢 田寮 阿蓮 路竹 湖內 茄萣 永安 彌陀 梓官 旗山 美濃 六龜 甲仙 杉林 內門 茂林 桃源 那瑪夏 "
+              "桃園 中壢 平鎮 八德 楊梅 蘆竹 大溪 龍潭 龜山 大園 觀音 新屋 復興").split()
+DISTRICT_KEYS = {match_key(d): d for d in _DISTRICTS}
+_DISTRICT_OFFICE = re.compile(f"({'|'.join(DISTRICT_KEYS)}){match_key('區')}?"
+                              f"(?:{match_key('區公所')}|{match_key('公所')}|{match_key('戶政')})")
 # An office of that place: 「台中榮服處」「台北市兵役局」「台南的區公所」「高雄市政府」. A place that
 # is only the citizen's context (「他人在台北唸書」「我在台北上班」) is not another office.
 _OFFICES = "|".join(match_key(w) for w in ("榮服", "榮民服務", "兵役", "公所", "區公所", "戶政", "政府", "服務處", "辦事處"))
@@ -31,4 +39,12 @@ def foreign_place(key: str, home: set[str]) -> str | None:
     for place in sorted(named - home, key=key.find):
         if _OFFICE_AFTER.match(key, key.find(place) + len(place)):
             return PLACE_KEYS[place]
+    return None
+
+
+def other_district_office(key: str, home: set[str]) -> str | None:
+    """Another district's office named in the question (「苓雅區公所地址」 asked of 三民區公所)."""
+    for match in _DISTRICT_OFFICE.finditer(key):
+        if match.group(1) not in home:
+            return DISTRICT_KEYS[match.group(1)]
     return None

@@ -1,0 +1,122 @@
+"""The questions citizens ask first — where is it, what is the phone number, is it open — answered
+from the office block, the hours computed at the moment of asking; a missing fact is said plainly,
+with what is known instead, never a dead end."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.core import hours
+from bot.core.knowledge import Agency, Entry
+from bot.core.office import ENTRY_IDS, WEEKDAY_NAMES, WEEKDAYS, Office
+
+ADDRESS, PHONE, HOURS = IDS = ENTRY_IDS
+SOURCE = "office block of the knowledge file"
+# What citizens call an office of each kind (「戶政事務所幾點開」 is about this office's hours).
+OFFICE_WORDS = {"veterans-service": ("榮服處", "榮民服務處"), "military-service": ("兵役處", "兵役局"),
+                "household-registration": ("戶政事務所", "戶政所", "戶政"), "district-office": ("區公所", "公所")}
+
+
+def entries(agency: Agency) -> tuple[Entry, ...]:
+    """The three practical entries of an office, matched like any other entry."""
+    short = agency.short_name
+    office = agency.office
+    names = (short, *OFFICE_WORDS.get(agency.kind, ()))
+    return (
+        Entry(ADDRESS, "window", "地址與交通", (f"{short}在哪裡", "地址在哪", "要怎麼去", "在哪條路",
+              "位置在哪裡", "要去哪裡找你們"), ("地址", "怎麼去", "位置", "交通", "哪條路", *names),
+              address_text(agency), SOURCE, where=office.address.value, phone=office.phone.value),
+        Entry(PHONE, "window", "電話與聯絡方式", (f"{short}電話幾號", "電話多少", "聯絡電話", "可以打電話問嗎",
+              "總機號碼", "打去哪裡問", "網站網址是什麼"),
+              ("電話", "總機", "聯絡電話", "電話號碼", "網站", "網址", "官網", "聯絡方式", *names),
+              phone_text(agency), SOURCE, where=office.address.value, phone=office.phone.value),
+        Entry(HOURS, "window", "服務時間", ("幾點開", "幾點上班", "星期六有上班嗎", "中午可以辦嗎",
+              "現在有開嗎", "幾點下班", "假日有開嗎", "過年有上班嗎"),
+              ("上班", "服務時間", "開門", "下班", "星期六", "禮拜六", "週六", "星期日", "禮拜天", "週末", "假日",
+               "午休", "營業", "有開", "延長服務", "夜間", "辦公時間", "有人辦公", *names), "", SOURCE, where=office.address.value, phone=office.phone.value, hours=week_text(office)),
+    )
+
+
+def _known(agency: Agency, skip: str) -> list[str]:
+    """What is known about reaching the office, besides the missing fact."""
+    office = agency.office
+    known = [(ADDRESS, "地址", office.address), (PHONE, "電話", office.phone),
+             ("website", "網站", office.website), ("mailbox", "信箱", office.mailbox)]
+    lines = [f"・{label}：{fact.value}" + (f"（{fact.note}）" if fact.note and key != ADDRESS else "")
+             for key, label, fact in known if fact and key != skip]
+    return lines or ["・直接到辦公的地方，請櫃台的服務人員協助"]
+
+
+def _missing(agency: Agency, what: str, skip: str) -> str:
+    return "\n".join([f"{agency.office.name}的{what}，這裡還沒有官方資料，我不能亂說。您可以："]
+                     + _known(agency, skip))
+
+
+def _checked(fact) -> str:
+    return f"（{fact.checked} 查證）" if fact.checked else ""
+
+
+def address_text(agency: Agency) -> str:
+    """「在哪裡」: the address, or plainly that it is not known, with what is."""
+    office = agency.office
+    if not office.address:
+        return _missing(agency, "地址", ADDRESS)
+    lines = [f"{office.name}的地址：{office.address.value}{_checked(office.address)}"]
+    if office.address.note:
+        lines.append(office.address.note)
+    return "\n".join(lines)
+
+
+def phone_text(agency: Agency) -> str:
+    """「電話幾號」: the main phone, the other service phones, the website and mailbox, or what is
+    known instead."""
+    office = agency.office
+    lines = [f"・{p.label}：{p.value}" for p in office.phones]
+    if not office.phone and not lines:
+        return _missing(agency, "電話", PHONE)
+    head = (f"{office.name}的電話：{office.phone.value}{_checked(office.phone)}" if office.phone
+            else f"{office.name}的總機電話，這裡還沒有官方資料。")
+    web = [f"{label}：{fact.value}" + (f"（{fact.note}）" if fact.note else "")
+           for label, fact in (("網站", office.website), ("信箱", office.mailbox)) if fact]
+    return "\n".join([head, *(["其他電話："] + lines if lines else []), *web])
+
+
+def week_text(office: Office) -> str:
+    """The weekly hours in one line (for the card), empty when unknown."""
+    if not office.has_hours:
+        return ""
+    parts = []
+    for key, name in zip(WEEKDAYS, WEEKDAY_NAMES):
+        ranges = office.hours.get(key, ())
+        text = "、".join(f"{hours.clock(s)}-{hours.clock(e)}" for s, e in ranges) or "休息"
+        parts.append(f"{name[-1]} {text}")
+    return "；".join(parts)
+
+
+def _date(date: dt.date) -> str:
+    return f"{date.month}月{date.day}日（{WEEKDAY_NAMES[date.weekday()]}）"
+
+
+def hours_text(agency: Agency, now: dt.datetime) -> str:
+    """「現在有開嗎／幾點開／星期六有上班嗎」: today and now from the weekly hours and the calendar."""
+    office = agency.office
+    state = hours.status(office, now)
+    today = state.today
+    lines = []
+    if today.closed_because and today.closed_because != "週末":
+        lines.append(f"今天{_date(today.date)}是「{today.closed_because}」，不上班。")
+    if not office.has_hours:
+        lines.append(_missing(agency, "服務時間", HOURS))
+        return "\n".join(lines)
+    if state.open_now:
+        lines.append(f"現在有開，今天開到 {hours.clock(state.closes_at)}。")
+    elif state.next_open:
+        date, minute = state.next_open
+        when = "今天" if date == today.date else _date(date)
+        lines.append(f"現在沒有開。下次開門：{when} {hours.clock(minute)}。")
+    else:
+        lines.append("接下來三個星期都沒有開門的時間，請看官網公告。")
+    lines.append(f"平常的服務時間：{week_text(office)}{_checked(office.hours_source)}")
+    if office.hours_source.note:
+        lines.append(office.hours_source.note)
+    return "\n".join(lines)
