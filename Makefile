@@ -29,7 +29,7 @@ bench: $(STAMP)
 
 check: $(STAMP)
 	$(PY) -m bot kb check
-	$(PY) -m bot eval ../shared/eval/dev.yaml
+	$(PY) -m bot eval tests/data/dev.yaml
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

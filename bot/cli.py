@@ -283,7 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_chat)
 
     p = sub.add_parser("eval", help="score a question file (format of shared/eval/dev.yaml)", formatter_class=fmt,
-                       epilog="example:\n  python -m bot eval ../shared/eval/dev.yaml")
+                       epilog="example:\n  python -m bot eval tests/data/dev.yaml")
     p.add_argument("file", help="YAML list of {agency, q, all/any | oos: true}")
     p.add_argument("--agency", help="only this office's questions")
     p.add_argument("--quiet", action="store_true", help="do not list failures")

@@ -14,7 +14,6 @@ from bot.core.knowledge import load_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
-SHARED = ROOT.parent / "shared"
 DATA = Path(__file__).resolve().parent / "data"
 
 
@@ -39,7 +38,7 @@ def run_cli(*args: str, stdin: str | None = None, env: dict | None = None) -> su
                           text=True, encoding="utf-8", cwd=ROOT, env=full_env, timeout=120)
 
 
-FIXTURES = SHARED / "fixtures" / "line"
+FIXTURES = DATA / "line"  # LINE's own payloads, copied into the project (tests/data/line/README.md)
 SECRET = "test-channel-secret"
 
 

@@ -3,7 +3,7 @@
 import json
 import shutil
 
-from conftest import DATA, KNOWLEDGE, SHARED, run_cli
+from conftest import DATA, KNOWLEDGE, run_cli
 
 
 def test_help_lists_every_command_with_an_example():
@@ -74,7 +74,7 @@ def test_ask_on_broken_knowledge_is_a_message_not_a_traceback(tmp_path):
 
 
 def test_eval_meets_the_required_rates_on_dev_yaml():
-    got = run_cli("eval", str(SHARED / "eval" / "dev.yaml"), "--require", "0.95")
+    got = run_cli("eval", str(DATA / "dev.yaml"), "--require", "0.95")
     assert got.returncode == 0, got.stdout
     assert "out of scope rejected" in got.stdout.splitlines()[-2]
     assert "honest fallback" in got.stdout.splitlines()[-1]
