@@ -6,3 +6,10 @@ bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 timeout = 30
 accesslog = None  # access lines carry no message bodies, but we log our own per-event line instead
+
+
+def post_worker_init(worker):
+    """Each worker looks in the inbox for events a dead worker left (the desk's app only)."""
+    app = worker.wsgi
+    if "INBOX" in getattr(app, "config", {}):
+        app.config["INBOX"].start()

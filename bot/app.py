@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import os
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from flask import Flask, abort, jsonify, redirect, url_for
@@ -15,9 +17,10 @@ from bot.review.dashboard import bp as admin_bp
 from bot.settings import Settings, knowledge_dir
 from bot.simulator import bp as simulator_bp
 from bot.store import Deferred, open_store
-from bot.webhook import bp as webhook_bp
+from bot.webhook import bp as webhook_bp, poll_inbox
 
-MAX_BACKLOG = 4  # deliveries waiting for the pool; more are handled before the 200 (backpressure)
+# Deliveries waiting for the pool; more wait in the inbox for the next poll.
+MAX_BACKLOG = 4
 
 
 def _log_to_stderr() -> None:
@@ -50,6 +53,28 @@ def _open_store(url: str):
         return Deferred(url)
 
 
+class InboxPoller:
+    """A daemon thread that hands the inbox's abandoned events (their worker died, or no worker had
+    room) to this worker, every INBOX_POLL_SECONDS; gunicorn starts it in each worker."""
+
+    def __init__(self, app: Flask):
+        self.app, self.thread = app, None
+
+    def start(self) -> None:
+        """Start polling (once per process)."""
+        if self.thread is None:
+            self.thread = threading.Thread(target=self._run, name="inbox", daemon=True)
+            self.thread.start()
+
+    def _run(self) -> None:
+        settings = self.app.config["SETTINGS"]
+        while True:
+            with contextlib.suppress(Exception):  # poll_inbox logs; the loop must never die
+                while poll_inbox(self.app):
+                    pass
+            time.sleep(settings.inbox_poll_seconds)
+
+
 def create_app(overrides: dict | None = None) -> Flask:
     """Build the web app. `overrides` replaces environment variables (used by tests)."""
     env = {**os.environ, **(overrides or {})}
@@ -65,6 +90,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         DEFAULT_AGENCY=settings.default_agency or (agency_ids[0] if agency_ids else ""),
         STORE=_open_store(settings.database_url),
         POOL=ThreadPoolExecutor(max_workers=4, thread_name_prefix="events"),
+        INBOX=InboxPoller(app),
         BACKLOG=threading.BoundedSemaphore(MAX_BACKLOG),
         LINE_APIS={},
     )

@@ -75,6 +75,8 @@ class Settings:
     state_minutes: float = 15.0  # a waiting flow (comment, opinion, stars) is forgotten after this
     retention_days: float = 365.0  # purge's default age for personal records
     admin_token: str = ""  # the /admin dashboard's password; empty: the dashboard is off
+    inbox_lease_seconds: int = 60  # an event a worker took and did not finish is taken again after this
+    inbox_poll_seconds: float = 5.0  # how often each worker looks for such events
 
     def channel(self, agency_id: str) -> Channel:
         """The agency's own credentials, or the default pair."""
@@ -100,6 +102,8 @@ class Settings:
         survey_days = _number(env, "SURVEY_EVERY_DAYS", 30.0, problems)
         state_minutes = _number(env, "STATE_MINUTES", 15.0, problems)
         retention_days = _number(env, "RETENTION_DAYS", 365.0, problems)
+        lease = _number(env, "INBOX_LEASE_SECONDS", 60.0, problems)
+        poll = _number(env, "INBOX_POLL_SECONDS", 5.0, problems)
         admin_token = env.get("ADMIN_TOKEN", "").strip()
         if admin_token and len(admin_token) < ADMIN_TOKEN_MIN:  # a short one could be guessed despite the limit
             problems.append(f"ADMIN_TOKEN (at least {ADMIN_TOKEN_MIN} characters)")
@@ -121,4 +125,6 @@ class Settings:
             state_minutes=state_minutes,
             retention_days=retention_days,
             admin_token=admin_token,
+            inbox_lease_seconds=max(1, int(lease)),
+            inbox_poll_seconds=poll,
         )

@@ -7,7 +7,9 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 from flask import Blueprint, abort, current_app, request
@@ -16,10 +18,12 @@ from linebot.v3.webhooks import Event
 
 import handlers
 from bot.core.phrases import SYSTEM_ERROR
+from bot.core.redact import redact
 from handlers import messages
 
 MAX_BODY = 1024 * 1024
-MAX_INLINE = 5  # a bigger delivery is always queued: handling it inline could pass the 2 s budget
+REPLY_WINDOW = 50  # seconds: LINE's reply tokens are short-lived; an older event is handled without a reply
+HASHED = "h:"  # a source userId already replaced by its keyed hash (events kept in the inbox)
 SIM_TOKEN_PREFIX = "sim-"  # reply tokens minted by the local simulator; their replies stay local
 log = logging.getLogger("bot.webhook")
 bp = Blueprint("webhook", __name__)
@@ -27,9 +31,14 @@ bp = Blueprint("webhook", __name__)
 
 def hash_user(key: str, user_id: str | None) -> str | None:
     """The keyed hash (HMAC-SHA256) that stands for a LINE user id everywhere; the raw id is never stored."""
-    if not user_id:
+    if not user_id or not isinstance(user_id, str):
         return None
-    return hmac.new(key.encode(), user_id.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key.encode(), user_id.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+
+
+def log_field(value: object, limit: int = 64) -> str:
+    """A webhook field as a log line may carry it: printable ASCII letters, digits and -_. only, cut."""
+    return re.sub(r"[^0-9A-Za-z._-]", "?", str(value or ""))[:limit]
 
 
 def signature(secret: str, body: bytes) -> str:
@@ -38,13 +47,18 @@ def signature(secret: str, body: bytes) -> str:
 
 
 def signature_ok(secret: str, body: bytes, given: str | None) -> bool:
-    """Check a signature in constant time."""
-    return bool(given) and hmac.compare_digest(signature(secret, body), given.strip())
+    """Check a signature in constant time (a header that is not ASCII is simply wrong)."""
+    if not given or not given.isascii():
+        return False
+    return hmac.compare_digest(signature(secret, body).encode(), given.strip().encode())
 
 
 def parse_events(body: bytes) -> list[dict]:
     """The raw events of a webhook body; ValueError when it is not a LINE webhook."""
-    payload = json.loads(body.decode("utf-8"))
+    try:
+        payload = json.loads(body.decode("utf-8"))
+    except RecursionError:  # signed JSON nested thousands deep
+        raise ValueError("nested too deeply") from None
     if not isinstance(payload, dict) or not isinstance(payload.get("events"), list):
         raise ValueError("not a LINE webhook body")
     if not all(isinstance(e, dict) and isinstance(e.get("type"), str) for e in payload["events"]):
@@ -81,67 +95,132 @@ def callback(agency_id: str | None = None):
     except (ValueError, UnicodeDecodeError):
         abort(400, "malformed body")
     if events:
-        _dispatch(app._get_current_object(), agency_id, events)
+        _accept(app._get_current_object(), agency_id, events)
     return "OK"
 
 
-def _dispatch(app, agency_id: str, events: list[dict]) -> None:
-    """Hand the events to the thread pool; when its backlog is full, handle them before answering, so a
-    burst slows LINE's requests down instead of queueing replies until their tokens expire."""
-    backlog = app.config["BACKLOG"]
-    queued = backlog.acquire(blocking=False)
-    if not queued and len(events) <= MAX_INLINE:
-        log.warning("backlog full: handling %d event(s) inline", len(events))
-        handle_events(app, agency_id, events)
+def storable(raw: dict, key: str) -> dict:
+    """The event as the inbox keeps it: the user id as its keyed hash, the text redacted (the
+    answer does not need an ID or phone number, and the store never holds them)."""
+    event = json.loads(json.dumps(raw))
+    source = event.get("source")
+    if isinstance(source, dict) and isinstance(source.get("userId"), str):
+        source["userId"] = HASHED + (hash_user(key, source["userId"]) or "")
+    message = event.get("message")
+    if isinstance(message, dict) and isinstance(message.get("text"), str):
+        message["text"] = redact(message["text"])
+    return event
+
+
+def _accept(app, agency_id: str, events: list[dict]) -> None:
+    """Keep the events in the inbox before the 200, then handle them on the pool; when the pool's
+    backlog is full they stay in the inbox for the next worker that polls it. With the database
+    down or locked they are queued in memory, as before the inbox (logged: a crash then loses them)."""
+    settings = app.config["SETTINGS"]
+    now = int(time.time())
+    queued = app.config["BACKLOG"].acquire(blocking=False)
+    kept = [storable(raw, settings.user_hash_key) for raw in events]
+    # Ids and bodies are stored as ASCII JSON escapes: a hostile lone surrogate cannot break the write.
+    keys = [json.dumps(str(raw.get("webhookEventId") or ""))[1:-1][:200] or f"noid-{uuid.uuid4().hex}"
+            for raw in events]
+    try:
+        ids = app.config["STORE"].enqueue(agency_id, [(k, json.dumps(e)) for k, e in zip(keys, kept)],
+                                          now + settings.inbox_lease_seconds if queued else 0, now)
+    except Exception as exc:  # noqa: BLE001 - any database error: answer from memory
+        log.error("inbox unavailable: %d event(s) handled from memory error=%s", len(events), type(exc).__name__)
+        if queued:
+            app.config["BACKLOG"].release()
+        # Queued whatever the backlog: handled here, they would hold the 200 on the same database.
+        app.config["POOL"].submit(handle_events, app, agency_id, events)
         return
-
-    def run():
-        try:
-            handle_events(app, agency_id, events)
-        finally:
-            if queued:
-                backlog.release()
-
-    pool: ThreadPoolExecutor = app.config["POOL"]
-    pool.submit(run)
+    for key, inbox_id, raw in zip(keys, ids, events):
+        if inbox_id is None:  # LINE redelivered an event the inbox already holds
+            log.info(json.dumps({"event_id": log_field(key), "type": log_field(raw.get("type"), 32), "agency": agency_id,
+                                 "outcome": "duplicate"}, ensure_ascii=False))
+    items = [(inbox_id, event, now) for inbox_id, event in zip(ids, kept) if inbox_id is not None]
+    if queued:
+        app.config["POOL"].submit(_handle_kept, app, agency_id, items, True)
 
 
-def handle_events(app, agency_id: str, events: list[dict]) -> None:
+def _handle_kept(app, agency_id: str, items: list[tuple[int, dict, int]], release: bool = False) -> None:
+    """Handle inbox events (id, event, received at), marking each done; one failure never stops the
+    others. An event received more than REPLY_WINDOW ago is handled without its expired reply."""
+    try:
+        for inbox_id, raw, received_at in items:
+            handle_events(app, agency_id, [raw], dedupe=False, received_at=received_at)
+            try:
+                app.config["STORE"].finish(inbox_id, int(time.time()))
+            except Exception as exc:  # noqa: BLE001 - it stays leased and is handled again later
+                log.error("inbox finish failed inbox_id=%s error=%s", inbox_id, type(exc).__name__)
+    finally:
+        if release:
+            app.config["BACKLOG"].release()
+
+
+def poll_inbox(app, limit: int = 20) -> int:
+    """Lease and handle the events whose worker died or that no worker took; returns how many."""
+    settings = app.config["SETTINGS"]
+    now = int(time.time())
+    try:
+        rows = app.config["STORE"].take(limit, now + settings.inbox_lease_seconds, now)
+    except Exception as exc:  # noqa: BLE001 - the database is down: try again next time
+        log.warning("inbox poll failed error=%s", type(exc).__name__)
+        return 0
+    by_agency: dict[str, list] = {}
+    for inbox_id, agency_id, body, received_at in rows:
+        by_agency.setdefault(agency_id, []).append((inbox_id, json.loads(body), received_at))
+    for agency_id, items in by_agency.items():
+        if agency_id in app.config["KNOWLEDGE"].current().answerers:
+            _handle_kept(app, agency_id, items)
+    return len(rows)
+
+
+def handle_events(app, agency_id: str, events: list[dict], dedupe: bool = True,
+                  received_at: int | None = None) -> None:
     """Handle each event of one delivery; one event's failure never stops the others."""
     for raw in events:
         started = time.perf_counter()
         event_id = str(raw.get("webhookEventId") or "")
-        record = {"event_id": event_id, "type": raw.get("type"), "agency": agency_id}
+        record = {"event_id": log_field(event_id), "type": log_field(raw.get("type"), 32), "agency": agency_id}
         try:
-            record.update(handle_event(app, agency_id, raw))
+            record.update(handle_event(app, agency_id, raw, dedupe, received_at))
         except Exception:  # noqa: BLE001 - logged with the event id; the citizen sees a kind sentence
-            log.exception("event failed event_id=%s", event_id)
+            log.exception("event failed event_id=%s", log_field(event_id))
             record["outcome"] = "error"
             _reply(app, agency_id, raw.get("replyToken"), [messages.text(SYSTEM_ERROR)], event_id)
         record["ms"] = round((time.perf_counter() - started) * 1000, 1)
         log.info(json.dumps(record, ensure_ascii=False))
 
 
-def handle_event(app, agency_id: str, raw: dict) -> dict:
-    """Dedupe, dispatch to the registered handler, reply; returns fields for the event log."""
+def handle_event(app, agency_id: str, raw: dict, dedupe: bool = True, received_at: int | None = None) -> dict:
+    """Dedupe (events from the inbox are deduped by it), dispatch to the registered handler, reply;
+    returns fields for the event log."""
     event_id = str(raw.get("webhookEventId") or "")
     if raw.get("mode") == "standby":
         return {"outcome": "standby"}
-    if event_id and not _claim(app, event_id):
+    if dedupe and event_id and not _claim(app, event_id):
         return {"outcome": "duplicate"}
     event = _event(raw)
     if event is None:
         return {"outcome": "unknown"}
     settings = app.config["SETTINGS"]
+    user_id = getattr(getattr(event, "source", None), "user_id", None)
+    user = user_id[len(HASHED):] if user_id and user_id.startswith(HASHED) else hash_user(settings.user_hash_key, user_id)
+    now = int(time.time())
     ctx = handlers.Context(
         app.config["KNOWLEDGE"].current().answerers[agency_id], settings.group_prefix, app.config["STORE"],
-        hash_user(settings.user_hash_key, getattr(getattr(event, "source", None), "user_id", None)), event_id,
-        int(time.time()),
-        settings.survey_every_days, settings.state_minutes, settings.retention_days)
+        user, event_id, now, settings.survey_every_days, settings.state_minutes, settings.retention_days)
     reply = handlers.handler_for(event)(event, ctx)
-    if reply:
+    if reply and now - (received_at or now) > REPLY_WINDOW and not _simulated(app, raw.get("replyToken")):
+        log.warning("stale reply token skipped event_id=%s age_s=%d", event_id, now - received_at)
+    elif reply:
         _reply(app, agency_id, raw.get("replyToken"), reply, event_id)
     return {"outcome": ctx.outcome, "entry_id": ctx.entry_id}
+
+
+def _simulated(app, token) -> bool:
+    """A reply token the local simulator minted (its replies are kept, whatever their age)."""
+    return isinstance(token, str) and token.startswith(SIM_TOKEN_PREFIX) and app.config["SETTINGS"].simulator
 
 
 def _claim(app, event_id: str) -> bool:
@@ -168,7 +247,7 @@ def _reply(app, agency_id: str, token: str | None, reply: list[dict], event_id: 
     if not token:
         return
     body = {"replyToken": token, "messages": reply}
-    if token.startswith(SIM_TOKEN_PREFIX) and app.config["SETTINGS"].simulator:
+    if _simulated(app, token):
         # The simulator's replies are kept as the exact JSON body LINE would have received.
         app.config["STORE"].save_simulated_reply(token, json.dumps(body, ensure_ascii=False))
         return

@@ -78,7 +78,8 @@ def _cut(seq, spans: list[tuple[int, int]], width: int):
 def _addressed_text(event: MessageEvent, ctx: Context) -> str | None:
     """The question of a text message, or None when a group/room message is not for the bot."""
     text = event.message.text or ""
-    if event.source.type == "user":
+    source = getattr(event, "source", None)
+    if source is None or source.type == "user":  # no source: nobody to address but the bot
         return text
     mention = getattr(event.message, "mention", None)
     mentionees = (mention.mentionees or []) if mention else []
@@ -100,7 +101,7 @@ def on_text(event: MessageEvent, ctx: Context) -> list:
 
 def on_media(event: MessageEvent, ctx: Context) -> list:
     """Stickers, images, audio, video, files: kindly ask for a typed question."""
-    if event.source.type != "user":
+    if getattr(event.source, "type", "user") != "user":
         ctx.outcome = "ignored"
         return []
     ctx.outcome = "prompt"
@@ -109,7 +110,7 @@ def on_media(event: MessageEvent, ctx: Context) -> list:
 
 def on_location(event: MessageEvent, ctx: Context) -> list:
     """A shared location: list the office's places that the knowledge knows, else ask to type."""
-    if event.source.type != "user":
+    if getattr(event.source, "type", "user") != "user":
         ctx.outcome = "ignored"
         return []
     places = [e for e in ctx.answerer.agency.entries if e.kind == "window" and e.where][:5]

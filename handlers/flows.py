@@ -117,7 +117,9 @@ def _flow_reply(ctx, text: str, current: dict) -> list | None:
         return save_stars(ctx, intents.typed_stars(text))
     if waiting == "choice" and intents.typed_choice(text) is not None:
         return _typed_choice(ctx, current.get("ids") or [], intents.typed_choice(text))
-    if waiting in ("comment", "opinion") and ctx.answerer.ask(text).outcome != "answer":
+    # After 「留下意見」 the citizen was asked to type the opinion: whatever comes is the opinion. A
+    # comment after a rating is optional, so a real question there leaves the flow.
+    if waiting == "opinion" or waiting == "comment" and ctx.answerer.ask(text).outcome != "answer":
         return _save_comment(ctx, current, text)
     if waiting:  # a new question leaves the flow
         set_state(ctx, None)

@@ -5,6 +5,7 @@ Fields: e entry id, r rating or reason, q question id, k record id, s stars.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode
 
@@ -13,8 +14,9 @@ from bot.core.phrases import REASONS
 VERSION = "1"
 RATINGS = ("up", "down")
 MAX_DATA = 300
-# action -> the fields it must carry, each with its check
-_DIGITS = str.isdigit
+# action -> the fields it must carry, each with its check. ASCII digits only: 「²」 or 「٣」 pass
+# str.isdigit but are no number int() reads.
+_DIGITS = re.compile(r"[0-9]{1,12}").fullmatch
 ACTIONS = {
     "ans": {"e": bool},                                     # answer an entry
     "fb": {"e": bool, "r": RATINGS.__contains__},           # 👍 / 👎 on an answer
@@ -56,5 +58,5 @@ def decode(data: str) -> Postback:
         return Postback(None)
     if not all(check(fields.get(name, "")) for name, check in checks.items()):
         return Postback(None)
-    number = lambda name: int(fields[name]) if fields.get(name, "").isdigit() else None  # noqa: E731
+    number = lambda name: int(fields[name]) if _DIGITS(fields.get(name, "")) else None  # noqa: E731
     return Postback(fields["a"], fields.get("e", ""), fields.get("r", ""), number("q"), number("k"), number("s"))

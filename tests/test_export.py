@@ -157,3 +157,18 @@ def test_cli_export_bad_input_is_a_message(db, tmp_path, args, code, words):
     result = run_cli("export", *output, *args, env={"DATABASE_URL": f"sqlite:///{db[1]}"})
     assert result.returncode == code
     assert words in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("text", ["＝HYPERLINK(\"http://evil.example\")", " =1+1", "\u3000+cmd", "＠SUM(A1)",
+                                  "\t=1", "－1+1"])
+def test_csv_neutralises_any_cell_a_spreadsheet_would_read_as_a_formula(text):
+    from bot.review.export import _csv_cell
+
+    assert _csv_cell(text, "text") == "'" + text
+
+
+@pytest.mark.parametrize("text", ["普通的意見", "a=1", "(02)1234", "希望假日也能辦"])
+def test_csv_leaves_ordinary_text_alone(text):
+    from bot.review.export import _csv_cell
+
+    assert _csv_cell(text, "text") == text

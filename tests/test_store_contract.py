@@ -257,7 +257,8 @@ def test_purge_deletes_only_older_records_and_counts_them(store):
 
     counts = store.purge(before)
     assert counts == {"answer_ratings": 1, "survey_ratings": 1, "opinions": 1, "questions": 1,
-                      "survey_offers": 1, "conversation_state": 1, "processed_events": 2}
+                      "survey_offers": 1, "conversation_state": 1, "processed_events": 2,
+                      "inbox": 0}
     assert store._run("SELECT id, question_id FROM answer_ratings").fetchall() == [(new_r, None)]
     assert scalar(store, "SELECT id FROM questions") == new_q
     assert scalar(store, "SELECT event_id FROM survey_ratings") == "s-new"
@@ -364,3 +365,19 @@ def test_last_answer_at_counts_answers_and_taps_of_that_user_only(store):
     store.add_question(question(user="u2", at=NOW + 99))
     assert store.last_answer_at("u1", AGENCY) == NOW + 10
     assert store.last_answer_at("u1", "sanmin-district") is None
+
+
+def test_the_inbox_keeps_each_event_once_and_leases_it_to_one_taker(store):
+    ids = store.enqueue("taoyuan-vac", [("ev-1", '{"a": 1}'), ("ev-2", '{"a": 2}')], lease_until=NOW + 60, now=NOW)
+    assert all(ids) and len(set(ids)) == 2
+    assert store.enqueue("taoyuan-vac", [("ev-1", '{"a": 1}')], lease_until=NOW + 60, now=NOW) == [None]
+    assert store.take(10, lease_until=NOW + 70, now=NOW + 10) == []  # both still leased
+    taken = store.take(10, lease_until=NOW + 130, now=NOW + 61)  # their worker died: leases ran out
+    assert [(agency, body, received) for _, agency, body, received in taken] == [
+        ("taoyuan-vac", '{"a": 1}', NOW), ("taoyuan-vac", '{"a": 2}', NOW)]
+    assert store.take(10, lease_until=NOW + 140, now=NOW + 62) == []  # another taker gets none of them
+    store.finish(taken[0][0], NOW + 63)
+    again = store.take(10, lease_until=NOW + 300, now=NOW + 200)
+    assert [row[0] for row in again] == [taken[1][0]]  # the unfinished one only
+    body = store._run("SELECT body, done_at FROM inbox WHERE id = ?", (taken[0][0],)).fetchone()
+    assert body == ("", NOW + 63)  # done: the body is forgotten

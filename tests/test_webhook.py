@@ -185,11 +185,17 @@ def test_a_shared_location_lists_the_offices_places(app, fake_line):
     assert "八德退舍" in reply["messages"][0]["text"]
 
 
-def test_a_full_backlog_is_handled_before_the_200(app, fake_line, caplog):
+def test_a_full_backlog_leaves_the_event_in_the_inbox_for_the_poller(app, fake_line):
     import threading
+
+    from bot.webhook import poll_inbox
 
     app.config["BACKLOG"] = threading.BoundedSemaphore(1)
     app.config["BACKLOG"].acquire()  # the pool is as busy as it may get
     assert post(app.test_client(), body_of(text_event("榮民證要去哪裡辦", "01BACKLOG"))).status_code == 200
-    assert len(fake_line.replies()) == 1  # already answered when the 200 left: no drain needed
-    assert "backlog full" in caplog.text
+    drain(app)
+    assert fake_line.replies() == []  # acknowledged and kept, not yet handled
+    assert poll_inbox(app) == 1
+    (reply,) = fake_line.replies()
+    assert "榮民證" in reply["messages"][0]["text"]
+    assert poll_inbox(app) == 0  # done: never handled twice

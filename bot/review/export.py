@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import unicodedata
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -159,9 +160,18 @@ def _csv_cell(value, kind: str):
         return ""
     if kind == "time":
         return _local_time(value).strftime("%Y-%m-%d %H:%M:%S")
-    if kind == "text" and value.startswith(FORMULA_START):
+    if kind == "text" and looks_like_formula(value):
         return "'" + value
     return value
+
+
+def looks_like_formula(text: str) -> bool:
+    """Whether a spreadsheet could read the text as a formula: after NFKC (「＝」 is 「=」) and with
+    leading spaces and control characters trimmed, it starts with = + - @ (or with a tab or CR)."""
+    if text.startswith(FORMULA_START):
+        return True
+    folded = unicodedata.normalize("NFKC", text).lstrip(" \u3000\u00a0\u200b\ufeff")
+    return folded.startswith(FORMULA_START)
 
 
 def export_csv(store, agencies: dict, directory, agency: str | None = None, start: str | None = None,

@@ -61,6 +61,15 @@ class Store(Protocol):
     def upgrade(self) -> list[str]:
         """Apply the named migrations not applied yet; return their names."""
 
+    def enqueue(self, agency: str, events: list[tuple[str, str]], lease_until: int, now: int) -> list[int | None]:
+        """Keep a delivery's events (id, raw JSON) before the 200; None for a redelivered id."""
+
+    def take(self, limit: int, lease_until: int, now: int) -> list[tuple[int, str, str, int]]:
+        """Lease events not done whose lease ran out: (inbox id, agency, raw JSON, received at)."""
+
+    def finish(self, inbox_id: int, now: int) -> None:
+        """Mark an event handled."""
+
     def claim_event(self, event_id: str) -> bool:
         """Record a webhook event id; True the first time it is seen (shared by all workers)."""
 

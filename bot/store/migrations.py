@@ -104,6 +104,22 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0009_questions_by_user", """
         CREATE INDEX questions_user_time ON questions (user_hash, agency, asked_at)
     """),
+    # Every event is written here before LINE gets its 200; a worker leases it, handles it and marks
+    # it done. An event whose worker died is leased again when its lease runs out. The unique event
+    # id is also the dedupe of LINE's redeliveries.
+    ("0010_inbox", """
+        CREATE TABLE inbox (
+            id {id},
+            agency TEXT NOT NULL,
+            event_id TEXT NOT NULL UNIQUE,
+            body TEXT NOT NULL,
+            received_at BIGINT NOT NULL,
+            lease_until BIGINT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            done_at BIGINT
+        );
+        CREATE INDEX inbox_pending ON inbox (done_at, lease_until)
+    """),
 ]
 
 

@@ -60,6 +60,33 @@ class SqlStore:
                         (event_id, int(time.time())))
         return cur.rowcount == 1
 
+    def enqueue(self, agency: str, events: list[tuple[str, str]], lease_until: int, now: int) -> list[int | None]:
+        """Keep each (event id, raw JSON) of a delivery before it is acknowledged; an id already
+        kept (LINE redelivered it) gets None. Leased until `lease_until` by the caller."""
+        return [row[0] if row else None for row in (
+            self._run("INSERT INTO inbox (agency, event_id, body, received_at, lease_until) VALUES (?, ?, ?, ?, ?)"
+                      " ON CONFLICT (event_id) DO NOTHING RETURNING id",
+                      (agency, event_id, body, now, lease_until)).fetchone()
+            for event_id, body in events)]
+
+    def take(self, limit: int, lease_until: int, now: int) -> list[tuple[int, str, str, int]]:
+        """Lease up to `limit` events that are not done and whose lease ran out (their worker died,
+        or nobody took them): (inbox id, agency, raw JSON, received at). Two takers never lease
+        the same row."""
+        rows = self._run("SELECT id, agency, body, received_at FROM inbox WHERE done_at IS NULL AND lease_until < ?"
+                         " ORDER BY id LIMIT ?", (now, limit)).fetchall()
+        taken = []
+        for inbox_id, agency, body, received_at in rows:
+            claimed = self._run("UPDATE inbox SET lease_until = ?, attempts = attempts + 1"
+                                " WHERE id = ? AND done_at IS NULL AND lease_until < ?", (lease_until, inbox_id, now))
+            if claimed.rowcount == 1:
+                taken.append((inbox_id, agency, body, received_at))
+        return taken
+
+    def finish(self, inbox_id: int, now: int) -> None:
+        """Mark an event handled and forget its body (only the id stays, to recognise redeliveries)."""
+        self._run("UPDATE inbox SET done_at = ?, body = '' WHERE id = ?", (now, inbox_id))
+
     def add_question(self, q: Question) -> int:
         """Insert a question."""
         return self._run(
@@ -201,4 +228,6 @@ class SqlStore:
                                                  (now,)).rowcount
         counts["processed_events"] = self._run("DELETE FROM processed_events WHERE received_at < ?",
                                                (max(before, now - EVENT_MEMORY),)).rowcount
+        counts["inbox"] = self._run("DELETE FROM inbox WHERE done_at IS NOT NULL AND received_at < ?",
+                                    (max(before, now - EVENT_MEMORY),)).rowcount
         return counts

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from bot.store.sql import SqlStore
 
+ENQUEUE_BUSY_MS = 1500  # the longest a webhook waits for SQLite's write lock before it answers from memory
+
 
 class SqliteStore(SqlStore):
     """The default store; a connection per thread, writes serialised by SQLite itself."""
@@ -21,13 +23,13 @@ class SqliteStore(SqlStore):
         self._local = threading.local()
         self.applied = self.upgrade()  # what opening migrated (db upgrade reports it)
 
-    def _conn(self) -> sqlite3.Connection:
+    def _conn(self, busy_ms: int = 10000) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             # isolation_level=None: autocommit; every statement is its own transaction.
-            conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            conn = sqlite3.connect(self.path, timeout=busy_ms / 1000, isolation_level=None)
             conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA busy_timeout=10000")
+            conn.execute(f"PRAGMA busy_timeout={busy_ms}")
             # In WAL mode NORMAL never corrupts the file; a power cut may lose the last commits. It
             # saves one disk sync per write, which held the workers waiting on each other.
             conn.execute("PRAGMA synchronous=NORMAL")
@@ -36,7 +38,26 @@ class SqliteStore(SqlStore):
         return conn
 
     def _run(self, sql: str, params: tuple = ()):
-        return self._conn().execute(sql, params)
+        try:
+            return self._conn().execute(sql, params)
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                # A connection that met a read-only or missing file stays that way: drop it, so the
+                # next call opens the file again and the store recovers once the fault clears.
+                self.close()
+            raise
+
+    def enqueue(self, agency: str, events: list[tuple[str, str]], lease_until: int, now: int) -> list[int | None]:
+        """As SqlStore.enqueue, synced to disk before it returns: LINE gets its 200 after this, and an
+        acknowledged event must survive a power cut too, not only a crash (other writes stay NORMAL)."""
+        # LINE's 200 must not wait long on a locked file: after ENQUEUE_BUSY_MS the events are
+        # answered from memory (webhook._accept) instead of waiting for the lock.
+        conn = self._conn(ENQUEUE_BUSY_MS)
+        if not getattr(self._local, "full", False):
+            conn.execute("PRAGMA synchronous=FULL")  # this thread's connection takes the webhook's writes
+            conn.execute(f"PRAGMA busy_timeout={ENQUEUE_BUSY_MS}")
+            self._local.full = True
+        return super().enqueue(agency, events, lease_until, now)
 
     @contextlib.contextmanager
     def _transaction(self):
@@ -56,3 +77,4 @@ class SqliteStore(SqlStore):
         if conn is not None:
             conn.close()
             self._local.conn = None
+            self._local.full = False
