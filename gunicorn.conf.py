@@ -4,6 +4,11 @@ import os
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# Threads, not one sync process per request: a client that sends its request slowly (or never
+# finishes it) holds one thread, not a whole worker, so LINE's webhooks are still answered. A
+# reverse proxy that buffers requests (docs in the README) protects further.
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "16"))
 timeout = 30
 accesslog = None  # access lines carry no message bodies, but we log our own per-event line instead
 

@@ -168,3 +168,27 @@ def test_long_adversarial_runs_finish(text):
     # No time is asserted: patterns start once per run and never nest quantifiers, so these
     # finish at once; a backtracking pattern would hang here instead.
     assert isinstance(redact(text), str)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("身分證A123\u200b456789", "身分證〔身分證號〕"),          # a zero-width space inside an ID
+    ("手機0912\u200b345\u200d678", "手機〔電話〕"),            # zero-width characters inside a mobile
+    ("身分證A١٢٣٤٥٦٧٨٩", "身分證〔身分證號〕"),                # Arabic-Indic digits
+    ("手機۰۹۱۲۳۴۵۶۷۸", "手機〔電話〕"),                       # Persian digits
+    ("手機09 10 14 56 78", "手機〔電話〕"),                    # read out in pairs
+    ("手機09 1015 5678", "手機〔電話〕"),
+    ("信箱user@例子.台灣", "信箱〔電子郵件〕"),                  # a Chinese domain
+    ("信箱 user(at)example.com", "信箱 〔電子郵件〕"),
+    ("信箱 user [at] example.com", "信箱 〔電子郵件〕"),
+    ("信箱 user @ example.com", "信箱 〔電子郵件〕"),
+])
+def test_disguised_forms_are_replaced(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "2020-2026年的資料", "第09 12 號窗口", "我在 at 家", "價格 @ 100元", "民國09年",
+    "https://www.vac.gov.tw/cp-1604-943-115.html", "09點10分到14點", "email 寫 @ 就好",
+])
+def test_disguise_near_misses_are_kept(text):
+    assert redact(text) == text

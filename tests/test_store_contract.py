@@ -258,7 +258,7 @@ def test_purge_deletes_only_older_records_and_counts_them(store):
     counts = store.purge(before)
     assert counts == {"answer_ratings": 1, "survey_ratings": 1, "opinions": 1, "questions": 1,
                       "survey_offers": 1, "conversation_state": 1, "processed_events": 2,
-                      "inbox": 0}
+                      "admin_revoked_sessions": 0, "inbox": 0}
     assert store._run("SELECT id, question_id FROM answer_ratings").fetchall() == [(new_r, None)]
     assert scalar(store, "SELECT id FROM questions") == new_q
     assert scalar(store, "SELECT event_id FROM survey_ratings") == "s-new"

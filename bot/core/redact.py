@@ -19,6 +19,11 @@ _WIDTH = {ord(ch) + 0xFEE0: ch for ch in _FOLDED}  # U+FF01-FF5E is ASCII + 0xFE
 _WIDTH[0x3000] = " "
 # Not NFKC, but also one to one: phones autocorrect "-" into look-alike dashes (‐ ‑ ‒ – — ― −).
 _WIDTH.update({cp: "-" for cp in (*range(0x2010, 0x2016), 0x2212)})
+# Digits of other scripts (Arabic-Indic ٠١٢, Persian ۰۱۲, Devanagari ०१२) read as the same number.
+_WIDTH.update({base + i: str(i) for base in (0x0660, 0x06F0, 0x0966) for i in range(10)})
+# Zero-width characters hide nothing: read as a space, which every number rule accepts between
+# digits (one to one, so indexes stay).
+_WIDTH.update({cp: " " for cp in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF)})
 _WIDTH_TABLE = str.maketrans(_WIDTH)
 
 # Fills a claimed span of the folded copy so that later rules cannot reuse its digits. Control
@@ -34,15 +39,19 @@ _FLAGS = re.ASCII | re.IGNORECASE
 # stops "user@www.example.com" from losing its domain to this rule before the e-mail rule runs.
 _URL = re.compile(r"(?<![\w.@%+-])(?:https?://|www\.)[\w\-.~:/?#\[\]@!$&'()*+;=%]+", _FLAGS)
 # The look-behind lets a local part start only at the beginning of its run (no quadratic rescans).
-_EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+", _FLAGS)
+# The @ may be written (at) or [at] or have spaces around it; the domain may be in Chinese
+# (例子.台灣), so this rule is the one that is not ASCII-only.
+_EMAIL = re.compile(r"(?<![a-z0-9_.%+-])[a-z0-9_.%+-]+ ?(?:@|\(at\)|\[at\]) ?(?:[^\W_]|-)+(?:\.(?:[^\W_]|-)+)+",
+                    re.IGNORECASE)
 # 身分證字號: letter, 1 or 2 (sex), 8 digits. Spaces or dashes between digits are accepted because
 # people group the number when they read it out. No checksum: a mistyped ID is still personal data.
 _NATIONAL_ID = re.compile(_START + r"[a-z][ -]?[12](?:[ -]?\d){8}(?!\d)", _FLAGS)
 # 居留證 / UI numbers: old format letter + A-D + 8 digits, new format (2021) letter + 8/9 + 8 digits.
 _RESIDENCE_ID = re.compile(_START + r"[a-z](?:[a-d]|[ -]?[89])(?:[ -]?\d){8}(?!\d)", _FLAGS)
-# Mobile: 09xx-xxx-xxx, also written +886 9xx... or 886 9xx... without the trunk 0.
+# Mobile: 09xx-xxx-xxx, also written +886 9xx... or 886 9xx... without the trunk 0, and grouped
+# any way a person reads it out (09 10 14 56 78, 09 1015 5678): one separator between digits.
 _MOBILE = re.compile(
-    _START + r"(?:0|(?:\+|00)?886[ .-]?)9\d{2}[ .-]?\d{3}[ .-]?\d{3}(?!\d)", _FLAGS
+    _START + r"(?:0|(?:\+|00)?886[ .-]?)[ .-]?9(?:[ .-]?\d){8}(?!\d)", _FLAGS
 )
 # Landline and toll-free: with the trunk 0 every Taiwanese number has 9 or 10 digits, so the local
 # part is 7-8 digits after a two-digit code (02, 07), 6-7 after three (037, 049) and 5-6 after

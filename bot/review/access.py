@@ -112,15 +112,30 @@ def bearer() -> str | None:
 
 
 def signed_in() -> bool:
-    """True for a logged-in browser session (the cookie is signed with the token-derived key)."""
-    return session.get("admin") is True
+    """True for a logged-in browser session: the cookie is signed with the token-derived key and
+    its session was not logged out (checked in the store, so on every worker; closed when the
+    store cannot say)."""
+    if session.get("admin") is not True or not session.get("sid"):
+        return False
+    try:
+        return not current_app.config["STORE"].session_revoked(session["sid"])
+    except Exception:  # noqa: BLE001 - any database error: not signed in
+        return False
 
 
 def sign_in() -> None:
-    """Start a fresh session with its own CSRF token."""
+    """Start a fresh session with its own id and CSRF token."""
     session.clear()
     session.permanent = True
-    session.update(admin=True, csrf=secrets.token_urlsafe(32))
+    session.update(admin=True, sid=secrets.token_urlsafe(24), csrf=secrets.token_urlsafe(32))
+
+
+def sign_out() -> None:
+    """End the session here and for any copy of its cookie."""
+    sid = session.get("sid")
+    if sid:
+        current_app.config["STORE"].revoke_session(sid, int(time.time()) + SESSION_HOURS * 3600)
+    session.clear()
 
 
 def csrf_token() -> str:

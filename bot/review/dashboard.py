@@ -59,11 +59,11 @@ def _guard():
         abort(404)
     given = access.bearer()
     if given is not None:  # a script: every wrong token counts as a failed login
+        if access.token_matches(given):
+            return None
         retry = access.limiter().retry_after(access.address())
         if retry:
             return _too_many(retry)
-        if access.token_matches(given):
-            return None
         access.limiter().fail(access.address())
         return _login_form(401, "密碼不對。")
     if request.endpoint in OPEN_TO_ALL or access.signed_in():
@@ -109,10 +109,12 @@ def login():
         if access.signed_in():
             return redirect(_safe_next(next_url))
         return _login_form(200, next_url=next_url)
-    retry = access.limiter().retry_after(access.address())
-    if retry:
-        return _too_many(retry)
+    # The right password always works: guessers behind a colleague's address (a shared office
+    # gateway) must not lock the colleague out. Wrong ones are limited per address.
     if not access.token_matches(request.form.get("password", "")):
+        retry = access.limiter().retry_after(access.address())
+        if retry:
+            return _too_many(retry)
         access.limiter().fail(access.address())
         return _login_form(401, "密碼不對，請再試一次。", next_url)
     access.limiter().forget(access.address())
@@ -125,7 +127,11 @@ def logout():
     """End the session (the CSRF token stops someone else's page from logging us out)."""
     if not access.csrf_ok(request.form.get("csrf", "")):
         return _message(400, "請重新操作", "這個頁面已經過期，請重新整理後再按一次。")
-    session.clear()
+    try:
+        access.sign_out()
+    except Exception:  # noqa: BLE001 - the store is down: the cookie still goes
+        session.clear()
+        return _message(503, "請稍後再登出", "系統暫時無法記下登出，請稍後再按一次登出。")
     return redirect(url_for("admin.login"), 303)
 
 

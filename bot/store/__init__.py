@@ -70,6 +70,12 @@ class Store(Protocol):
     def finish(self, inbox_id: int, now: int) -> None:
         """Mark an event handled."""
 
+    def revoke_session(self, sid: str, until: int) -> None:
+        """Remember a logged-out dashboard session until `until`."""
+
+    def session_revoked(self, sid: str) -> bool:
+        """Whether a dashboard session was logged out."""
+
     def claim_event(self, event_id: str) -> bool:
         """Record a webhook event id; True the first time it is seen (shared by all workers)."""
 

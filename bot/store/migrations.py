@@ -120,6 +120,13 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         CREATE INDEX inbox_pending ON inbox (done_at, lease_until)
     """),
+    # Dashboard sessions ended by logout: their cookies stop working on every worker and instance.
+    ("0011_admin_revoked_sessions", """
+        CREATE TABLE admin_revoked_sessions (
+            sid TEXT PRIMARY KEY,
+            until BIGINT NOT NULL
+        )
+    """),
 ]
 
 

@@ -87,6 +87,14 @@ class SqlStore:
         """Mark an event handled and forget its body (only the id stays, to recognise redeliveries)."""
         self._run("UPDATE inbox SET done_at = ?, body = '' WHERE id = ?", (now, inbox_id))
 
+    def revoke_session(self, sid: str, until: int) -> None:
+        """Remember a logged-out dashboard session until its cookie would have expired anyway."""
+        self._run("INSERT INTO admin_revoked_sessions VALUES (?, ?) ON CONFLICT DO NOTHING", (sid, until))
+
+    def session_revoked(self, sid: str) -> bool:
+        """Whether a dashboard session was logged out."""
+        return self._run("SELECT 1 FROM admin_revoked_sessions WHERE sid = ?", (sid,)).fetchone() is not None
+
     def add_question(self, q: Question) -> int:
         """Insert a question."""
         return self._run(
@@ -228,6 +236,8 @@ class SqlStore:
                                                  (now,)).rowcount
         counts["processed_events"] = self._run("DELETE FROM processed_events WHERE received_at < ?",
                                                (max(before, now - EVENT_MEMORY),)).rowcount
+        counts["admin_revoked_sessions"] = self._run("DELETE FROM admin_revoked_sessions WHERE until < ?",
+                                                     (now,)).rowcount
         counts["inbox"] = self._run("DELETE FROM inbox WHERE done_at IS NOT NULL AND received_at < ?",
                                     (max(before, now - EVENT_MEMORY),)).rowcount
         return counts
