@@ -238,6 +238,7 @@ def _api(app, agency_id: str) -> ApiClient:
     if agency_id not in clients:
         settings = app.config["SETTINGS"]
         config = Configuration(access_token=settings.channel(agency_id).token, host=settings.line_api_base_url)
+        config.retries = 0  # no hidden retries: each would take the whole timeout again
         clients[agency_id] = ApiClient(config)
     return clients[agency_id]
 
