@@ -91,6 +91,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         STORE=_open_store(settings.database_url),
         POOL=ThreadPoolExecutor(max_workers=4, thread_name_prefix="events"),
         INBOX=InboxPoller(app),
+        INBOX_WRITER=ThreadPoolExecutor(max_workers=4, thread_name_prefix="inbox-write"),
         BACKLOG=threading.BoundedSemaphore(MAX_BACKLOG),
         LINE_APIS={},
     )

@@ -22,6 +22,7 @@ from bot.core.redact import redact
 from handlers import messages
 
 MAX_BODY = 1024 * 1024
+ENQUEUE_WAIT = 1.8  # seconds LINE's 200 may wait for the inbox write; then the events are handled from memory
 REPLY_WINDOW = 50  # seconds: LINE's reply tokens are short-lived; an older event is handled without a reply
 HASHED = "h:"  # a source userId already replaced by its keyed hash (events kept in the inbox)
 SIM_TOKEN_PREFIX = "sim-"  # reply tokens minted by the local simulator; their replies stay local
@@ -124,9 +125,13 @@ def _accept(app, agency_id: str, events: list[dict]) -> None:
     keys = [json.dumps(str(raw.get("webhookEventId") or ""))[1:-1][:200] or f"noid-{uuid.uuid4().hex}"
             for raw in events]
     try:
-        ids = app.config["STORE"].enqueue(agency_id, [(k, json.dumps(e)) for k, e in zip(keys, kept)],
-                                          now + settings.inbox_lease_seconds if queued else 0, now)
-    except Exception as exc:  # noqa: BLE001 - any database error: answer from memory
+        # On a writer thread, waited for at most ENQUEUE_WAIT: a hung database (PostgreSQL stopped
+        # mid-statement) must not hold LINE's 200; SQLite and the pool have their own shorter waits.
+        write = app.config["INBOX_WRITER"].submit(
+            app.config["STORE"].enqueue, agency_id, [(k, json.dumps(e)) for k, e in zip(keys, kept)],
+            now + settings.inbox_lease_seconds if queued else 0, now)
+        ids = write.result(timeout=ENQUEUE_WAIT)
+    except Exception as exc:  # noqa: BLE001 - any database error or the wait ran out: answer from memory
         log.error("inbox unavailable: %d event(s) handled from memory error=%s", len(events), type(exc).__name__)
         if queued:
             app.config["BACKLOG"].release()

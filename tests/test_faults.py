@@ -78,3 +78,16 @@ def test_slow_clients_do_not_hold_the_webhook(tmp_path, fake_line):
     print(f"slow clients: slowest genuine 200 {max(took):.3f} s")
     assert still_connected  # the genuine webhooks were answered while the slow clients held on
     assert wait_for(lambda: len(fake_line.replies()) >= 3, 30)
+
+
+def test_postgresql_down_still_answers_and_logs(tmp_path, fake_line):
+    port, dead = free_port(), free_port()  # nothing listens on `dead`: the database is down
+    env = server_env(tmp_path, fake_line.url, PORT=str(port), WEB_CONCURRENCY="2",
+                     DATABASE_URL=f"postgresql://desk@127.0.0.1:{dead}/desk")
+    with running([*ARGV, "--bind", f"127.0.0.1:{port}"], env, port, tmp_path / "gunicorn.log") as (base, log):
+        took = timed_sends(base, feedback_events(5))
+        assert wait_for(lambda: len(fake_line.replies()) >= 5, 30)
+        log.seek(0)
+        text = log.read()
+    print(f"PostgreSQL down: slowest 200 {max(took):.3f} s")
+    assert "inbox unavailable" in text and "Traceback" not in text

@@ -148,3 +148,27 @@ def test_sqlite_recovers_by_itself_after_a_read_only_spell(tmp_path):
     with pytest.raises(sqlite3.OperationalError, match="readonly"):
         store.add_survey(Survey("taoyuan-vac", "u2", 4, 2, "e2"))
     assert store.add_survey(Survey("taoyuan-vac", "u3", 3, 3, "e3"))  # the next write works: no restart
+
+
+def test_a_hung_database_does_not_hold_the_200(app, fake_line, caplog):
+    import threading
+
+    released = threading.Event()
+    real = app.config["STORE"]
+
+    class Hung:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def enqueue(self, *args):
+            released.wait(10)  # the server stopped answering mid-statement
+            raise OSError("gone")
+
+    app.config["STORE"] = Hung()
+    try:
+        assert post(app.test_client(), body_of(text_event("榮民證要去哪裡辦", "01HUNG"))).status_code == 200
+        assert not released.is_set()  # the 200 left while the write still hung
+    finally:
+        released.set()
+    drain(app)
+    assert len(fake_line.replies()) == 1 and "inbox unavailable" in caplog.text
