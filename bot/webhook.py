@@ -10,7 +10,6 @@ import logging
 import re
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 
 from flask import Blueprint, abort, current_app, request
 from linebot.v3.messaging import ApiClient, ApiException, Configuration
