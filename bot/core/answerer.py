@@ -151,11 +151,12 @@ class Answerer:
         district = other_district_office(rest, self.home_districts)
         if district:
             return self._fallback(question, phrases.elsewhere(self.agency, district))
+        named = [name for name in self.own_names if name in rest]  # the office's own services it names
         neighbour = neighbour_topic(rest, self.home_terms)
-        if neighbour and not any(name in rest and match_key(neighbour[0]) not in name for name in self.own_names):
+        if neighbour and not any(match_key(neighbour[0]) not in name for name in named):
             return self._fallback(question, phrases.other_agency(self.agency, *neighbour))
         candidates = tuple(self.index.search(rest, limit=MAX_CHOICES + 2))
-        if any(name in rest for name in self.own_names):  # 「榮民證要去哪裡辦」 asks about 榮民證, not the office
+        if named:  # 「榮民證要去哪裡辦」 asks about 榮民證, not about the office's address
             candidates = tuple(c for c in candidates if c.entry.id not in practical.IDS)
         candidates = candidates[:MAX_CHOICES + 1]
         if not candidates:

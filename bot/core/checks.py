@@ -63,11 +63,16 @@ def dead_end_warnings(agency: Agency) -> list[Problem]:
     return out
 
 
-def review_warnings(agency: Agency, today: str) -> list[Problem]:
+def entries_due(agency: Agency, today: str) -> list:
     """Entries whose review_by date (YYYY-MM-DD) has passed."""
+    return [e for e in agency.entries if e.review_by and e.review_by < today]
+
+
+def review_warnings(agency: Agency, today: str) -> list[Problem]:
+    """kb check's reminder for each entry past its review_by date."""
     return [Problem(f"{agency.id}.yaml", agency.entry_lines.get(e.id, 0), f"{e.id}.review_by",
                     f"已過了該重新確認的日期（{e.review_by}），請確認內容還正確，再改日期")
-            for e in agency.entries if e.review_by and e.review_by < today]
+            for e in entries_due(agency, today)]
 
 
 def regression_failures(answerer: Answerer, cases: list[RegressionCase]) -> list[Problem]:

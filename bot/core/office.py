@@ -38,6 +38,10 @@ class Fact:
     def __bool__(self) -> bool:
         return bool(self.value)
 
+    def shown(self) -> str:
+        """The value as a citizen reads it, with its note (「高雄市政府全球資訊網」) when it has one."""
+        return f"{self.value}（{self.note}）" if self.note else self.value
+
 
 @dataclass(frozen=True)
 class Office:
@@ -131,10 +135,10 @@ def _closures(chk, data: object, path: str) -> tuple[tuple[str, str], ...]:
         return ()
     out = []
     for i, item in enumerate(data):
-        day = str(item.get("date") if isinstance(item, dict) else "").strip()
-        if hasattr(item.get("date") if isinstance(item, dict) else None, "isoformat"):
-            day = item["date"].isoformat()
-        reason = str(item.get("reason") or "").strip() if isinstance(item, dict) else ""
+        item = item if isinstance(item, dict) else {}
+        day = item.get("date")
+        day = day.isoformat() if hasattr(day, "isoformat") else str(day or "").strip()  # YAML reads a bare date
+        reason = str(item.get("reason") or "").strip()
         if not _DATE_RE.match(day) or not reason:
             chk.add(f"{path}[{i}]", "要寫日期和原因，例如 {date: \"2026-07-25\", reason: 颱風停班}")
             continue

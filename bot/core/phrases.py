@@ -105,10 +105,7 @@ def office_channel(agency: Agency, kind: str) -> str:
     """The office block's phone, website or mailbox, with its note (「高雄市政府全球資訊網」) when
     it has one ("" when unknown; the block holds no Facebook page)."""
     facts = {"phone": agency.office.phone, "website": agency.office.website, "mailbox": agency.office.mailbox}
-    fact = facts.get(kind)
-    if not fact:
-        return ""
-    return f"{fact.value}（{fact.note}）" if fact.note else fact.value
+    return facts[kind].shown() if kind in facts else ""
 
 
 def answer_text(entry: Entry, agency: Agency | None = None) -> str:

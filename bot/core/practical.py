@@ -42,7 +42,8 @@ def _known(agency: Agency, skip: str) -> list[str]:
     office = agency.office
     known = [(ADDRESS, "地址", office.address), (PHONE, "電話", office.phone),
              ("website", "網站", office.website), ("mailbox", "信箱", office.mailbox)]
-    lines = [f"・{label}：{fact.value}" + (f"（{fact.note}）" if fact.note and key != ADDRESS else "")
+    # (An address's note is a caution said on its own line by address_text, not a label.)
+    lines = [f"・{label}：{fact.value if key == ADDRESS else fact.shown()}"
              for key, label, fact in known if fact and key != skip]
     return lines or ["・直接到辦公的地方，請櫃台的服務人員協助"]
 
@@ -76,8 +77,7 @@ def phone_text(agency: Agency) -> str:
         return _missing(agency, "電話", PHONE)
     head = (f"{office.name}的電話：{office.phone.value}{_checked(office.phone)}" if office.phone
             else f"{office.name}的總機電話，這裡還沒有官方資料。")
-    web = [f"{label}：{fact.value}" + (f"（{fact.note}）" if fact.note else "")
-           for label, fact in (("網站", office.website), ("信箱", office.mailbox)) if fact]
+    web = [f"{label}：{fact.shown()}" for label, fact in (("網站", office.website), ("信箱", office.mailbox)) if fact]
     return "\n".join([head, *(["其他電話："] + lines if lines else []), *web])
 
 

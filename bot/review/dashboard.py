@@ -9,7 +9,7 @@ from flask import (Blueprint, Response, abort, current_app, redirect, render_tem
                    url_for)
 from markupsafe import Markup
 
-from bot.core.checks import gap_warnings, review_warnings
+from bot.core.checks import entries_due, gap_warnings
 from bot.core.hours import now_taipei
 from bot.core.phrases import STARS
 from bot.review import access, charts, export, report
@@ -237,11 +237,10 @@ def office(agency: str):
     queue = [u for u in office_report.unanswered if u.status is None]
     handled = [u for u in office_report.unanswered if u.status is not None]
     knowledge = _agencies().get(agency)
-    due = review_warnings(knowledge, now_taipei().date().isoformat()) if knowledge else []
+    due = entries_due(knowledge, now_taipei().date().isoformat()) if knowledge else []
     gaps = [g for g in gap_warnings(knowledge) if g.field.startswith("office.")] if knowledge else []
     return _page("admin_office.html", r=office_report, charts=_charts(office_report), queue=queue,
-                 due=[(p.field.removesuffix(".review_by"), knowledge.entry(p.field.removesuffix(".review_by")))
-                      for p in due], gaps=gaps,
+                 due=due, gaps=gaps,
                  synthetic=office_report.synthetic,
                  handled=handled, show_handled=show_handled, statuses=STATUSES, range_args=_range_args(),
                  month_options=_month_options(office_report),
