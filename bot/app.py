@@ -11,6 +11,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from flask import Flask, abort, jsonify, redirect, url_for
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot.core.live import LiveDesk
 from bot.review.dashboard import bp as admin_bp
@@ -97,6 +98,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     atexit.register(app.config["POOL"].shutdown, wait=True)
 
+    if settings.trusted_proxies:
+        # Behind nginx the client's address and scheme come in X-Forwarded-For/-Proto; trusting exactly
+        # the proxies we have means a client cannot spoof them (the admin login limit counts per address).
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)
     app.register_blueprint(webhook_bp)
     app.register_blueprint(simulator_bp)
     app.register_blueprint(admin_bp)

@@ -77,6 +77,7 @@ class Settings:
     admin_token: str = ""  # the /admin dashboard's password; empty: the dashboard is off
     inbox_lease_seconds: int = 60  # an event a worker took and did not finish is taken again after this
     inbox_poll_seconds: float = 5.0  # how often each worker looks for such events
+    trusted_proxies: int = 0  # reverse proxies in front (nginx: 1) whose X-Forwarded-For/-Proto are believed
 
     def channel(self, agency_id: str) -> Channel:
         """The agency's own credentials, or the default pair."""
@@ -104,6 +105,7 @@ class Settings:
         retention_days = _number(env, "RETENTION_DAYS", 365.0, problems)
         lease = _number(env, "INBOX_LEASE_SECONDS", 60.0, problems)
         poll = _number(env, "INBOX_POLL_SECONDS", 5.0, problems)
+        proxies = _number(env, "TRUSTED_PROXIES", 0, problems)
         admin_token = env.get("ADMIN_TOKEN", "").strip()
         if admin_token and len(admin_token) < ADMIN_TOKEN_MIN:  # a short one could be guessed despite the limit
             problems.append(f"ADMIN_TOKEN (at least {ADMIN_TOKEN_MIN} characters)")
@@ -127,4 +129,5 @@ class Settings:
             admin_token=admin_token,
             inbox_lease_seconds=max(1, int(lease)),
             inbox_poll_seconds=poll,
+            trusted_proxies=int(proxies),
         )

@@ -161,8 +161,10 @@ def _handle_kept(app, agency_id: str, items: list[tuple[int, dict, int]], releas
             app.config["BACKLOG"].release()
 
 
-def poll_inbox(app, limit: int = 20) -> int:
-    """Lease and handle the events whose worker died or that no worker took; returns how many."""
+def poll_inbox(app, limit: int = 4) -> int:
+    """Lease the events whose worker died or that no worker took, and hand each to the pool as a
+    slot frees (in parallel: with LINE's API slow, one at a time would fall far behind); returns how
+    many. Few at a time, so none waits for a slot longer than its lease."""
     settings = app.config["SETTINGS"]
     now = int(time.time())
     try:
@@ -170,12 +172,11 @@ def poll_inbox(app, limit: int = 20) -> int:
     except Exception as exc:  # noqa: BLE001 - the database is down: try again next time
         log.warning("inbox poll failed error=%s", type(exc).__name__)
         return 0
-    by_agency: dict[str, list] = {}
+    served = app.config["KNOWLEDGE"].current().answerers
     for inbox_id, agency_id, body, received_at in rows:
-        by_agency.setdefault(agency_id, []).append((inbox_id, json.loads(body), received_at))
-    for agency_id, items in by_agency.items():
-        if agency_id in app.config["KNOWLEDGE"].current().answerers:
-            _handle_kept(app, agency_id, items)
+        if agency_id in served:
+            app.config["BACKLOG"].acquire()
+            app.config["POOL"].submit(_handle_kept, app, agency_id, [(inbox_id, json.loads(body), received_at)], True)
     return len(rows)
 
 

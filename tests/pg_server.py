@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
@@ -30,6 +30,7 @@ class PgServer:
     proc: subprocess.Popen | None  # None when initdb failed
     base: Path
     url: str
+    child: dict = field(default_factory=dict)  # how postgres is run (its user), for `resume`
 
     @property
     def log(self) -> str:
@@ -100,11 +101,19 @@ def start(timeout: float = 30.0) -> PgServer:
                               stdout=log, stderr=subprocess.STDOUT, timeout=120, **child)
         if init.returncode != 0:
             return _failed(server, f"initdb ({bindir}) exited {init.returncode}")
+    return _launch(server, bindir, child, timeout)
+
+
+def _launch(server: PgServer, bindir: Path, child: dict, timeout: float) -> PgServer:
+    """Run postgres on the server's data directory and wait until it takes connections."""
+    with (server.base / "server.log").open("a", encoding="utf-8") as log:
         # No TCP at all (listen_addresses=''): nothing else on the machine can reach or collide with it.
         server.proc = subprocess.Popen(
-            [bindir / "postgres", "-D", base / "data", "-k", base, "-p", str(PORT), "-c", "listen_addresses=",
-             "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-             "-c", "max_connections=200"], stdout=log, stderr=subprocess.STDOUT, **child)
+            [bindir / "postgres", "-D", server.base / "data", "-k", server.base, "-p", str(PORT),
+             "-c", "listen_addresses=", "-c", "fsync=off", "-c", "synchronous_commit=off",
+             "-c", "full_page_writes=off", "-c", "max_connections=200"],
+            stdout=log, stderr=subprocess.STDOUT, **child)
+    server.child = child
     import psycopg
 
     deadline = time.monotonic() + timeout
@@ -116,6 +125,17 @@ def start(timeout: float = 30.0) -> PgServer:
             if server.proc.poll() is not None or time.monotonic() > deadline:
                 return _failed(server, f"postgres ({bindir}) exit code {server.proc.poll()}, last error: {exc}")
             time.sleep(0.05)
+
+
+def halt(server: PgServer) -> None:
+    """Shut the server down (a database outage) and keep its data for `resume`."""
+    server.proc.send_signal(signal.SIGINT)
+    server.proc.wait(timeout=20)
+
+
+def resume(server: PgServer, timeout: float = 30.0) -> PgServer:
+    """Start a halted server again on the same data; returns once it takes connections."""
+    return _launch(server, _bindir(), server.child, timeout)
 
 
 def _failed(server: PgServer, what: str):

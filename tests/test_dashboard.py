@@ -3,6 +3,7 @@
 import io
 import re
 import sys
+import sqlite3
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -158,6 +159,30 @@ def test_the_limiter_forgets_failures_after_the_window():
     assert limiter.retry_after("1.2.3.4", now=1060) == 0  # the first failure is older than the window
     limiter.forget("1.2.3.4")
     assert limiter.retry_after("1.2.3.4", now=1011) == 0
+
+
+def test_every_worker_counts_the_same_failed_logins(admin, tmp_path):
+    other = create_app(server_env(tmp_path, ADMIN_TOKEN=TOKEN))  # a second worker on the same database
+    try:
+        assert [login(c, "guess").status_code for c in [admin.test_client(), other.test_client()] * 3] == \
+            [401] * 5 + [429]
+        with sqlite3.connect(tmp_path / "bot.db") as db:  # the address is kept only as a keyed hash
+            assert "127.0.0.1" not in str(db.execute("SELECT address FROM admin_login_failures").fetchall())
+    finally:
+        other.config["POOL"].shutdown(wait=True)
+
+
+def test_with_the_database_down_the_limit_still_counts_in_memory():
+    class Down:
+        def __getattr__(self, name):
+            def fail(*args):
+                raise ConnectionError("down")
+            return fail
+
+    limiter = access.SharedLimiter(Down(), "key", allowed=2, window=60)
+    limiter.fail("1.2.3.4", now=1000)
+    limiter.fail("1.2.3.4", now=1001)
+    assert limiter.retry_after("1.2.3.4", now=1002) == 58
 
 
 def test_login_returns_only_to_admin_pages(admin):

@@ -48,6 +48,7 @@ def test_an_event_whose_worker_died_is_handled_after_its_lease(tmp_path, fake_li
     assert poll_inbox(survivor) == 0  # still leased by the dead worker
     time.sleep(2.1)
     assert poll_inbox(survivor) == 1
+    drain(survivor)
     (reply,) = fake_line.replies()
     assert "五日" in reply["messages"][0]["text"]
     (_, _, done_at, attempts), = rows(tmp_path)
@@ -71,6 +72,7 @@ def test_an_event_found_too_late_for_its_reply_token_is_still_kept(tmp_path, fak
     old_window, webhook.REPLY_WINDOW = webhook.REPLY_WINDOW, 0  # as if the worker came back a minute later
     try:
         assert poll_inbox(survivor) == 1
+        drain(survivor)
     finally:
         webhook.REPLY_WINDOW = old_window
     assert fake_line.replies() == [] and "stale reply token skipped event_id=01LATE" in caplog.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import secrets
@@ -29,11 +30,8 @@ HEADERS = {
 
 
 class FailureLimiter:
-    """Failed logins per client address in a sliding window, in this process's memory.
-
-    Each gunicorn worker counts on its own, so with WEB_CONCURRENCY=2 a guesser gets at most
-    2 × FAILURES_ALLOWED tries per window; the token is long and random, which is what really protects it.
-    """
+    """Failed logins per client address in a sliding window, in this process's memory: the stand-in
+    for SharedLimiter while the database cannot count."""
 
     def __init__(self, allowed: int = FAILURES_ALLOWED, window: float = FAILURE_WINDOW):
         """An empty limiter."""
@@ -66,6 +64,44 @@ class FailureLimiter:
             self._failures.pop(address, None)
 
 
+class SharedLimiter:
+    """The same limit counted in the store, so every worker and instance sees every failure; the
+    address is kept only as a keyed hash. With the database down it counts in memory instead."""
+
+    def __init__(self, store, key: str, allowed: int = FAILURES_ALLOWED, window: float = FAILURE_WINDOW):
+        """A limiter over `store`; `key` hashes the addresses."""
+        self.store, self.key, self.allowed, self.window = store, key.encode(), allowed, window
+        self.fallback = FailureLimiter(allowed, window)
+
+    def _hash(self, address: str) -> str:
+        return hmac.new(self.key, address.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def retry_after(self, address: str, now: float | None = None) -> int:
+        """Seconds until this address may try again; 0 when it may try now."""
+        now = time.time() if now is None else now
+        try:
+            times = self.store.login_failures(self._hash(address), int(now - self.window))
+        except Exception:  # noqa: BLE001 - any database error: this process's own count
+            return self.fallback.retry_after(address, now)
+        if len(times) < self.allowed:
+            return 0
+        return max(1, int(times[-self.allowed] + self.window - now + 0.999))
+
+    def fail(self, address: str, now: float | None = None) -> None:
+        """Count one failure."""
+        now = time.time() if now is None else now
+        try:
+            self.store.add_login_failure(self._hash(address), int(now), int(now - self.window))
+        except Exception:  # noqa: BLE001 - any database error
+            self.fallback.fail(address, now)
+
+    def forget(self, address: str) -> None:
+        """A correct login clears the address's failures."""
+        self.fallback.forget(address)
+        with contextlib.suppress(Exception):
+            self.store.clear_login_failures(self._hash(address))
+
+
 class _AdminSessions(SecureCookieSessionInterface):
     """Flask's signed-cookie session, marked Secure whenever the request came over HTTPS."""
 
@@ -86,16 +122,17 @@ def configure(app: Flask, token: str) -> None:
                       SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
                       PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS))
     app.session_interface = _AdminSessions()
-    app.extensions["admin_limiter"] = FailureLimiter()
+    app.extensions["admin_limiter"] = SharedLimiter(app.config["STORE"], session_key(token))
 
 
-def limiter() -> FailureLimiter:
+def limiter() -> SharedLimiter:
     """The app's failed-login limiter."""
     return current_app.extensions["admin_limiter"]
 
 
 def address() -> str:
-    """The client address the limit is kept for (behind a proxy: the proxy's, unless gunicorn trusts it)."""
+    """The client address the limit is kept for (behind a proxy: the client's when TRUSTED_PROXIES
+    says how many proxies to believe, else the proxy's)."""
     return request.remote_addr or "unknown"
 
 

@@ -76,6 +76,15 @@ class Store(Protocol):
     def session_revoked(self, sid: str) -> bool:
         """Whether a dashboard session was logged out."""
 
+    def login_failures(self, address: str, since: int) -> list[int]:
+        """When the client (a keyed hash of its address) failed to log in since `since`."""
+
+    def add_login_failure(self, address: str, at: int, forget_before: int) -> None:
+        """Count a failed login; drop every failure older than `forget_before`."""
+
+    def clear_login_failures(self, address: str) -> None:
+        """Forget the client's failures."""
+
     def claim_event(self, event_id: str) -> bool:
         """Record a webhook event id; True the first time it is seen (shared by all workers)."""
 

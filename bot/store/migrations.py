@@ -127,6 +127,15 @@ MIGRATIONS: list[tuple[str, str]] = [
             until BIGINT NOT NULL
         )
     """),
+    # Failed dashboard logins per client (keyed hash of the address): every worker and instance
+    # counts the same failures, so the limit holds whatever process a guess reaches.
+    ("0012_admin_login_failures", """
+        CREATE TABLE admin_login_failures (
+            address TEXT NOT NULL,
+            at BIGINT NOT NULL
+        );
+        CREATE INDEX admin_login_failures_address ON admin_login_failures (address, at)
+    """),
 ]
 
 

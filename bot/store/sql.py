@@ -95,6 +95,20 @@ class SqlStore:
         """Whether a dashboard session was logged out."""
         return self._run("SELECT 1 FROM admin_revoked_sessions WHERE sid = ?", (sid,)).fetchone() is not None
 
+    def login_failures(self, address: str, since: int) -> list[int]:
+        """When the client failed to log in since `since`, oldest first."""
+        return [row[0] for row in self._run(
+            "SELECT at FROM admin_login_failures WHERE address = ? AND at > ? ORDER BY at", (address, since)).fetchall()]
+
+    def add_login_failure(self, address: str, at: int, forget_before: int) -> None:
+        """Count a failed login; failures older than `forget_before` (any client) are dropped."""
+        self._run("DELETE FROM admin_login_failures WHERE at < ?", (forget_before,))
+        self._run("INSERT INTO admin_login_failures VALUES (?, ?)", (address, at))
+
+    def clear_login_failures(self, address: str) -> None:
+        """A correct login clears the client's failures."""
+        self._run("DELETE FROM admin_login_failures WHERE address = ?", (address,))
+
     def add_question(self, q: Question) -> int:
         """Insert a question."""
         return self._run(
