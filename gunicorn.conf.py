@@ -2,6 +2,9 @@
 
 import os
 
+from bot.settings import load_env_file
+
+load_env_file()  # .env first: PORT, WEB_CONCURRENCY and FORWARDED_ALLOW_IPS may be set there
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # Threads, not one sync process per request: a client that sends its request slowly (or never
@@ -10,6 +13,8 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "16"))
 timeout = 30
+# Set here, not left to gunicorn's default: that one is read from the environment before .env is loaded.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 accesslog = None  # access lines carry no message bodies, but we log our own per-event line instead
 
 

@@ -14,8 +14,9 @@ from flask import Flask, abort, jsonify, redirect, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot.core.live import LiveDesk
+from bot.line_api import LineApis
 from bot.review.dashboard import bp as admin_bp
-from bot.settings import Settings, knowledge_dir
+from bot.settings import Settings, knowledge_dir, snapshot_dir
 from bot.simulator import bp as simulator_bp
 from bot.store import Deferred, open_store
 from bot.webhook import bp as webhook_bp, poll_inbox
@@ -80,21 +81,20 @@ def create_app(overrides: dict | None = None) -> Flask:
     """Build the web app. `overrides` replaces environment variables (used by tests)."""
     env = {**os.environ, **(overrides or {})}
     _log_to_stderr()
-    knowledge = LiveDesk(knowledge_dir(env), on_change=_log_knowledge)
-    agency_ids = knowledge.current().agency_ids
-    settings = Settings.from_env(env, agency_ids=agency_ids)
+    knowledge = LiveDesk(knowledge_dir(env), on_change=_log_knowledge, snapshots=snapshot_dir(env))
+    settings = Settings.from_env(env, agency_ids=knowledge.file_ids)
     knowledge.every = settings.reload_seconds
     app = Flask(__name__)
     app.config.update(
         SETTINGS=settings,
         KNOWLEDGE=knowledge,
-        DEFAULT_AGENCY=settings.default_agency or (agency_ids[0] if agency_ids else ""),
+        DEFAULT_AGENCY=settings.default_agency or (settings.agencies[0] if settings.agencies else ""),
         STORE=_open_store(settings.database_url),
         POOL=ThreadPoolExecutor(max_workers=4, thread_name_prefix="events"),
         INBOX=InboxPoller(app),
         INBOX_WRITER=ThreadPoolExecutor(max_workers=4, thread_name_prefix="inbox-write"),
         BACKLOG=threading.BoundedSemaphore(MAX_BACKLOG),
-        LINE_APIS={},
+        LINE_APIS=LineApis(settings),
     )
     atexit.register(app.config["POOL"].shutdown, wait=True)
 
@@ -109,10 +109,16 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     @app.get("/healthz")
     def healthz():
-        """200 with the loaded offices and knowledge versions; 503 with no knowledge."""
-        versions = {aid: a.agency.version for aid, a in knowledge.current().answerers.items()}
+        """200 with the served offices and their knowledge versions, and the offices served from an older
+        version because their file is broken (with file, line and field); 503 with no knowledge."""
+        answerers = knowledge.current().answerers
+        versions = {aid: answerers[aid].agency.version for aid in settings.agencies if aid in answerers}
+        degraded = {aid: [str(p) for p in problems] for aid, problems in knowledge.degraded.items()}
         problems = [str(p) for p in knowledge.problems]
-        return jsonify(ok=bool(versions), offices=versions, problems=problems), (200 if versions else 503)
+        silent = [aid for aid in settings.agencies if aid not in answerers]  # broken with no good copy at all
+        body = dict(ok=bool(versions) and not silent, offices=versions, degraded=degraded, silent=silent,
+                    problems=problems)
+        return jsonify(body), (200 if versions else 503)
 
     @app.get("/")
     def index():

@@ -14,7 +14,7 @@ from bot.core.checks import (dead_end_warnings, gap_warnings, regression_failure
                              routing_warnings)
 from bot.core.knowledge import load_dir, load_regressions
 from bot.local import local_environment
-from bot.settings import ROOT, Settings, SettingsError, knowledge_dir
+from bot.settings import ROOT, Settings, SettingsError, knowledge_dir, load_env_file
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -159,10 +159,10 @@ def cmd_kb_check(args) -> int:
 def cmd_serve(args) -> int:
     """Start the web server under gunicorn; without LINE credentials, a local server with the simulator."""
     env = dict(os.environ)
-    local = local_environment(env)
+    agencies = sorted(p.stem for p in knowledge_dir(env).glob("*.yaml"))
+    local = local_environment(env, agencies)
     if local:
         env.update(local)
-    agencies = sorted(load_dir(knowledge_dir(env))[0])
     try:
         Settings.from_env(env, agencies)
     except SettingsError as exc:
@@ -186,9 +186,9 @@ def cmd_richmenu_create(args) -> int:
 
     agency = _desk(args.agency).answerers[args.agency].agency
     try:
-        # Credentials first, so a missing token stops before any drawing; only the LINE pair is needed.
-        line_pair = ("LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN")
-        settings = None if args.dry_run else Settings.from_env(agency_ids=[agency.id], required=line_pair)
+        # Credentials first, so a missing token stops before any drawing; only this office's channel is needed.
+        settings = None if args.dry_run else Settings.from_env(
+            {**os.environ, "AGENCIES": agency.id}, agency_ids=[agency.id], required=())
         png, areas = richmenu.draw(agency, args.size)
         menu = richmenu.menu_request(agency, areas, args.size)
         if args.output:
@@ -357,6 +357,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command; return its exit code."""
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(encoding="utf-8")
+    load_env_file()
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

@@ -12,9 +12,7 @@ from functools import lru_cache
 
 import urllib3
 from linebot.v3.messaging import (
-    ApiClient,
     ApiException,
-    Configuration,
     MessagingApi,
     MessagingApiBlob,
     Action,
@@ -26,6 +24,7 @@ from linebot.v3.messaging import (
 from PIL import Image, ImageDraw, ImageFont
 
 from bot.core.knowledge import Agency, Entry
+from bot.line_api import LineApis
 from bot.settings import Settings, richmenu_font
 from handlers import limits, postback
 
@@ -298,19 +297,17 @@ def _failure(step: str, exc: Exception, menu_id: str) -> RichMenuError:
 
 def _clients(settings: Settings, agency_id: str) -> tuple[MessagingApi, MessagingApiBlob]:
     """The two API clients: JSON calls to the API host, the image to the data host."""
-    token = settings.channel(agency_id).token
-    api = MessagingApi(ApiClient(Configuration(access_token=token, host=settings.line_api_base_url)))
+    apis = LineApis(settings)
     # Configuration.host replaces the host of every call, so the blob client needs its own.
-    blob = MessagingApiBlob(ApiClient(Configuration(access_token=token, host=settings.line_api_data_base_url)))
-    return api, blob
+    return MessagingApi(apis.client(agency_id)), MessagingApiBlob(apis.client(agency_id, settings.line_api_data_base_url))
 
 
 def upload(settings: Settings, agency_id: str, menu: RichMenuRequest, png: bytes, set_default: bool = True) -> str:
     """Validate, create, attach the image and (by default) make it every user's menu; return its id."""
-    api, blob = _clients(settings, agency_id)
     timeout = settings.api_timeout
     step, menu_id = CHECK, ""
     try:
+        api, blob = _clients(settings, agency_id)  # a stateless token is issued here: its errors are LINE's
         api.validate_rich_menu_object(menu, _request_timeout=timeout)  # fail before anything is created
         step = CREATE
         menu_id = api.create_rich_menu(menu, _request_timeout=timeout).rich_menu_id

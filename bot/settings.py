@@ -10,7 +10,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_KNOWLEDGE_DIR = ROOT / "knowledge"
 DEFAULT_DATABASE_URL = f"sqlite:///{ROOT / 'var' / 'bot.db'}"
 LINE_API = "https://api.line.me"
-SERVER_REQUIRES = ("LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN", "USER_HASH_KEY")
+SERVER_REQUIRES = ("USER_HASH_KEY",)
+ENV_FILE = ROOT / ".env"
 ADMIN_TOKEN_MIN = 16
 LINE_API_DATA = "https://api-data.line.me"  # LINE serves uploads and downloads (images) from its own host
 
@@ -19,10 +20,24 @@ class SettingsError(Exception):
     """The environment is incomplete; the message lists every missing or bad variable."""
 
 
+def load_env_file(path: Path | None = None) -> bool:
+    """Read `.env` (ENV_FILE, else the project's) into the environment; a variable already set in the
+    real environment always wins. Called where a process starts: the CLI and gunicorn's config."""
+    from dotenv import load_dotenv
+
+    return load_dotenv(path or os.environ.get("ENV_FILE") or ENV_FILE, override=False)
+
+
 def knowledge_dir(environ: dict | None = None) -> Path:
     """KNOWLEDGE_DIR when set, else the bundled knowledge/ folder."""
     env = os.environ if environ is None else environ
     return Path(env.get("KNOWLEDGE_DIR") or DEFAULT_KNOWLEDGE_DIR)
+
+
+def snapshot_dir(environ: dict | None = None) -> Path:
+    """KNOWLEDGE_SNAPSHOT_DIR, where each office's last good knowledge file is kept (var/ by default)."""
+    env = os.environ if environ is None else environ
+    return Path(env.get("KNOWLEDGE_SNAPSHOT_DIR") or ROOT / "var" / "knowledge-snapshots")
 
 
 def richmenu_font(environ: dict | None = None) -> str:
@@ -50,10 +65,44 @@ def _number(env: dict, name: str, default: float, problems: list[str]) -> float:
 
 @dataclass(frozen=True)
 class Channel:
-    """One LINE channel's credentials."""
+    """One LINE channel's credentials: the secret, and a long-lived token or the channel id (with
+    which the bot issues short-lived stateless tokens itself and renews them)."""
 
     secret: str
-    token: str
+    token: str = ""
+    channel_id: str = ""
+
+
+def _channel(env: dict, suffix: str, problems: list[str]) -> Channel | None:
+    """The channel of LINE_CHANNEL_*{suffix}, None when none of its variables is set."""
+    secret, token, channel_id = (env.get(f"LINE_CHANNEL_{part}{suffix}", "").strip()
+                                 for part in ("SECRET", "ACCESS_TOKEN", "ID"))
+    if not (secret or token or channel_id):
+        return None
+    if not secret:
+        problems.append(f"LINE_CHANNEL_SECRET{suffix}")
+    if not (token or channel_id):
+        problems.append(f"LINE_CHANNEL_ACCESS_TOKEN{suffix} or LINE_CHANNEL_ID{suffix}")
+    if channel_id and not (channel_id.isascii() and channel_id.isdigit()):
+        problems.append(f"LINE_CHANNEL_ID{suffix} (the channel's number)")
+    return Channel(secret, token, channel_id)
+
+
+def served_agencies(env: dict, agency_ids, problems: list[str]) -> list[str]:
+    """AGENCIES (the offices this server serves), else every office with a knowledge file."""
+    listed = [a.strip() for a in env.get("AGENCIES", "").split(",") if a.strip()]
+    unknown = [a for a in listed if a not in agency_ids]
+    if unknown:
+        problems.append(f"AGENCIES (no knowledge file for {', '.join(unknown)})")
+    return [a for a in listed if a in agency_ids] or list(agency_ids)
+
+
+def shared_channel_message(groups: list[list[str]]) -> str:
+    """The refusal when offices would share a LINE channel, in the operator's words."""
+    shared = "；".join("、".join(group) for group in groups)
+    return (f"這些機關會共用同一個 LINE 頻道：{shared}。一個頻道只能設一個 Webhook 網址，只有一個機關"
+            "收得到訊息。請給每個機關自己的 LINE_CHANNEL_SECRET_<代碼> 和 LINE_CHANNEL_ID_<代碼>"
+            "（或 LINE_CHANNEL_ACCESS_TOKEN_<代碼>），或用 AGENCIES 只列出這台伺服器服務的機關。")
 
 
 @dataclass(frozen=True)
@@ -65,6 +114,7 @@ class Settings:
     line_api_base_url: str
     default_agency: str
     channels: dict = field(default_factory=dict)  # agency id -> Channel ("" key: the default pair)
+    agencies: tuple = ()  # the offices this server serves
     api_timeout: float = 1.5
     group_prefix: str = "小幫手"
     line_api_data_base_url: str = LINE_API_DATA
@@ -80,24 +130,22 @@ class Settings:
     trusted_proxies: int = 0  # reverse proxies in front (nginx: 1) whose X-Forwarded-For/-Proto are believed
 
     def channel(self, agency_id: str) -> Channel:
-        """The agency's own credentials, or the default pair."""
-        return self.channels.get(agency_id) or self.channels[""]
+        """The agency's own credentials, or the default pair (empty when there is none)."""
+        return self.channels.get(agency_id) or self.channels.get("") or Channel("")
 
     @classmethod
     def from_env(cls, environ: dict | None = None, agency_ids: list[str] | tuple = (),
-                 required: tuple = SERVER_REQUIRES) -> "Settings":
-        """Read the settings; raise SettingsError naming every missing or bad variable."""
+                 required: tuple = SERVER_REQUIRES, line: bool = True) -> "Settings":
+        """Read the settings; raise SettingsError naming every missing or bad variable. With `line`,
+        every served office needs a LINE channel, and no two may share one."""
         env = dict(os.environ if environ is None else environ)
         problems = [name for name in required if not env.get(name)]
-        channels = {"": Channel(env.get("LINE_CHANNEL_SECRET", ""), env.get("LINE_CHANNEL_ACCESS_TOKEN", ""))}
-        for aid in agency_ids:
-            secret = env.get(f"LINE_CHANNEL_SECRET_{agency_suffix(aid)}")
-            token = env.get(f"LINE_CHANNEL_ACCESS_TOKEN_{agency_suffix(aid)}")
-            if secret and token:
-                channels[aid] = Channel(secret, token)
-            elif secret or token:
-                missing = "ACCESS_TOKEN" if secret else "SECRET"
-                problems.append(f"LINE_CHANNEL_{missing}_{agency_suffix(aid)}")
+        served = served_agencies(env, agency_ids, problems)
+        channels = {aid: c for aid in ["", *agency_ids]
+                    if (c := _channel(env, aid and "_" + agency_suffix(aid), problems))}
+        if line:
+            problems += [f"LINE_CHANNEL_SECRET_{agency_suffix(a)} (or the default LINE_CHANNEL_SECRET)"
+                         for a in served if a not in channels and "" not in channels]
         timeout = _number(env, "LINE_API_TIMEOUT", 1.5, problems)
         reload_seconds = _number(env, "KNOWLEDGE_RELOAD_SECONDS", 5.0, problems)
         survey_days = _number(env, "SURVEY_EVERY_DAYS", 30.0, problems)
@@ -111,12 +159,19 @@ class Settings:
             problems.append(f"ADMIN_TOKEN (at least {ADMIN_TOKEN_MIN} characters)")
         if problems:
             raise SettingsError("missing or invalid environment variables: " + ", ".join(problems))
+        by_secret: dict[str, list[str]] = {}
+        for aid in served:
+            by_secret.setdefault((channels.get(aid) or channels.get("") or Channel("")).secret, []).append(aid)
+        shared = [group for group in by_secret.values() if len(group) > 1]
+        if line and shared:  # LINE allows one webhook URL per channel: all but one office would be silent
+            raise SettingsError(shared_channel_message(shared))
         return cls(
             knowledge_dir=knowledge_dir(env),
             database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             line_api_base_url=(env.get("LINE_API_BASE_URL") or LINE_API).rstrip("/"),
             default_agency=env.get("DEFAULT_AGENCY", ""),
             channels=channels,
+            agencies=tuple(served),
             api_timeout=timeout,
             reload_seconds=reload_seconds,
             group_prefix=env.get("GROUP_PREFIX") or "小幫手",

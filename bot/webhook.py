@@ -12,7 +12,6 @@ import time
 import uuid
 
 from flask import Blueprint, abort, current_app, request
-from linebot.v3.messaging import ApiClient, ApiException, Configuration
 from linebot.v3.webhooks import Event
 
 import handlers
@@ -66,12 +65,33 @@ def parse_events(body: bytes) -> list[dict]:
     return payload["events"]
 
 
+# What a text message event may lack and still be answered (LINE's own doc examples omit some, and
+# older or newer payloads differ from the SDK's models): filled in before a second try.
+TEXT_DEFAULTS = {"mode": "active", "timestamp": 0, "webhookEventId": "", "deliveryContext": {"isRedelivery": False}}
+MESSAGE_DEFAULTS = {"id": "0", "quoteToken": ""}
+
+
 def _event(raw: dict):
-    """The SDK's event object, or None for a type or shape it cannot read (logged as unknown)."""
+    """The SDK's event object; a text message the SDK's models reject is read again with what it
+    lacks filled in (logged); None for anything else it cannot read (logged as unknown)."""
     try:
         return Event.from_dict(raw)
     except Exception:  # noqa: BLE001 - the SDK raises several kinds on odd payloads
+        pass
+    message = raw.get("message")
+    if raw.get("type") != "message" or not isinstance(message, dict) or message.get("type") != "text" \
+            or not isinstance(message.get("text"), str):
         return None
+    source = raw.get("source") if isinstance(raw.get("source"), dict) else {"type": "user"}
+    lenient = {**TEXT_DEFAULTS, **raw, "source": source, "message": {**MESSAGE_DEFAULTS, **message}}
+    try:
+        event = Event.from_dict(lenient)
+    except Exception:  # noqa: BLE001
+        return None
+    filled = sorted({*TEXT_DEFAULTS} - set(raw)) + sorted({*MESSAGE_DEFAULTS} - set(message))
+    log.info("text event read despite the SDK event_id=%s filled=%s", log_field(raw.get("webhookEventId")),
+             ",".join(filled) or "-")
+    return event
 
 
 @bp.post("/callback")
@@ -80,7 +100,8 @@ def callback(agency_id: str | None = None):
     """Acknowledge quickly; events are handled on a small thread pool so LINE never waits."""
     app = current_app
     agency_id = agency_id or app.config["DEFAULT_AGENCY"]
-    if agency_id not in app.config["KNOWLEDGE"].current().answerers:
+    # Only the offices given a channel at start: a file added later has no channel of its own yet.
+    if agency_id not in app.config["SETTINGS"].agencies or agency_id not in app.config["KNOWLEDGE"].current().answerers:
         abort(404)
     if (request.content_length or 0) > MAX_BODY:
         abort(413)
@@ -237,17 +258,6 @@ def _claim(app, event_id: str) -> bool:
         return True
 
 
-def _api(app, agency_id: str) -> ApiClient:
-    """One SDK API client per office and process (its HTTP pool is reused across replies)."""
-    clients = app.config["LINE_APIS"]
-    if agency_id not in clients:
-        settings = app.config["SETTINGS"]
-        config = Configuration(access_token=settings.channel(agency_id).token, host=settings.line_api_base_url)
-        config.retries = 0  # no hidden retries: each would take the whole timeout again
-        clients[agency_id] = ApiClient(config)
-    return clients[agency_id]
-
-
 def _reply(app, agency_id: str, token: str | None, reply: list[dict], event_id: str) -> None:
     """Send a reply with a timeout; API errors are logged, never raised."""
     if not token:
@@ -260,11 +270,13 @@ def _reply(app, agency_id: str, token: str | None, reply: list[dict], event_id: 
     try:
         # The SDK's own client (auth, host, timeout, errors) with the JSON the handlers built: its
         # reply_message would validate and re-serialise every model, a third of our CPU per reply.
-        _api(app, agency_id).call_api(
+        app.config["LINE_APIS"].client(agency_id).call_api(
             "/v2/bot/message/reply", "POST", header_params={"Content-Type": "application/json"}, body=body,
             response_types_map={}, auth_settings=["Bearer"],  # {}: the answer body is not needed
             _request_timeout=app.config["SETTINGS"].api_timeout)
-    except ApiException as exc:
-        log.warning("reply failed event_id=%s status=%s", event_id, exc.status)
-    except Exception as exc:  # noqa: BLE001 - timeouts and connection errors
-        log.warning("reply failed event_id=%s error=%s", event_id, type(exc).__name__)
+    except Exception as exc:  # noqa: BLE001 - LINE's answers (the SDK's ApiExceptions), timeouts, connections
+        status = getattr(exc, "status", None)
+        if isinstance(status, int) and status:
+            log.warning("reply failed event_id=%s status=%s", event_id, status)
+        else:
+            log.warning("reply failed event_id=%s error=%s", event_id, type(exc).__name__)

@@ -9,6 +9,7 @@ from linebot.v3.webhooks import (
     FileMessageContent,
     FollowEvent,
     ImageMessageContent,
+    JoinEvent,
     LocationMessageContent,
     MessageEvent,
     PostbackEvent,
@@ -123,12 +124,22 @@ def on_location(event: MessageEvent, ctx: Context) -> list:
 
 
 def on_follow(event: FollowEvent, ctx: Context) -> list:
-    """A new friend: what the bot can do, the privacy notice, the main topics."""
+    """A new friend: what the bot can do, the privacy notice, the main topics. Someone who unblocks
+    the account has had all that: a short welcome back with the topics."""
     greeting = ctx.answerer.ask("你好")
     reply = ctx.reply(greeting)
+    if getattr(getattr(event, "follow", None), "is_unblocked", False):
+        ctx.outcome = "welcome-back"
+        return limits.fit([messages.text(phrases.WELCOME_BACK, reply[-1].get("quickReply", {}).get("items"))])
     reply.insert(0, messages.text(phrases.privacy_notice(ctx.retention_days)))
     ctx.outcome = "greeting"
     return limits.fit(reply)
+
+
+def on_join(event: JoinEvent, ctx: Context) -> list:
+    """Added to a group or room: say who we are and how to ask here (the bot stays quiet otherwise)."""
+    ctx.outcome = "greeting"
+    return limits.fit([messages.text(phrases.group_greeting(ctx.answerer.agency.short_name, ctx.group_prefix))])
 
 
 def on_postback(event: PostbackEvent, ctx: Context) -> list:
@@ -164,6 +175,7 @@ HANDLERS = [
     (MessageEvent, FileMessageContent, on_media),
     (MessageEvent, LocationMessageContent, on_location),
     (FollowEvent, None, on_follow),
+    (JoinEvent, None, on_join),
     (PostbackEvent, None, on_postback),
 ]
 DEFAULT = on_other

@@ -32,20 +32,21 @@ def card(entry: Entry) -> dict | None:
     if entry.kind not in CARD_KINDS or not facts:
         return None
     rows = [{"type": "box", "layout": "baseline", "spacing": "sm", "contents": [
-        {"type": "text", "text": name, "color": "#666666", "size": "md", "flex": 2},
-        {"type": "text", "text": limits.cut_utf16(value, 300), "wrap": True, "size": "md", "flex": 5},
+        {"type": "text", "text": name, "color": "#666666", "size": "md", "flex": 2, "scaling": True},
+        {"type": "text", "text": limits.cut_utf16(value, 300), "wrap": True, "size": "md", "flex": 5, "scaling": True},
     ]} for name, value in facts]
     bubble = {
         "type": "bubble",
         "body": {"type": "box", "layout": "vertical", "spacing": "md", "contents": [
-            {"type": "text", "text": entry.title, "weight": "bold", "size": "xl", "wrap": True},
+            # scaling: the card follows the font size the reader set in LINE (elderly readers raise it).
+            {"type": "text", "text": entry.title, "weight": "bold", "size": "xl", "wrap": True, "scaling": True},
             *rows,
         ]},
     }
     if entry.phone and dial(entry.phone):
         digits = dial(entry.phone)  # 「07-7400141轉2208」 dials 077400141: an extension is asked for by voice
         bubble["footer"] = {"type": "box", "layout": "vertical", "contents": [
-            {"type": "button", "style": "primary",
+            {"type": "button", "style": "primary", "scaling": True,
              "action": {"type": "uri", "label": "打電話", "uri": f"tel:{digits}"}},
         ]}
     alt = entry.title + "：" + "；".join(f"{name} {value}" for name, value in facts)

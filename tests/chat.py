@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 
-from conftest import drain, sign
+from conftest import drain, secret_for, sign
 
 USER = "U0d1a10900000000000000000000citizen"
 
@@ -47,7 +47,7 @@ def event_for(turn: dict, previous: dict | None, user: str = USER) -> dict:
 def ask(app, fake_line, office: str, event: dict) -> dict:
     """Post one signed event to the office's webhook and return the reply to its replyToken."""
     body = json.dumps({"destination": "U0ffice", "events": [event]}, ensure_ascii=False).encode()
-    headers = {"X-Line-Signature": sign(body), "Content-Type": "application/json"}
+    headers = {"X-Line-Signature": sign(body, secret_for(office)), "Content-Type": "application/json"}
     assert app.test_client().post(f"/callback/{office}", data=body, headers=headers).status_code == 200
     drain(app)
     replies = [r for r in fake_line.replies() if r["replyToken"] == event["replyToken"]]

@@ -39,7 +39,25 @@ def run_cli(*args: str, stdin: str | None = None, env: dict | None = None) -> su
 
 
 FIXTURES = DATA / "line"  # LINE's own payloads, copied into the project (tests/data/line/README.md)
-SECRET = "test-channel-secret"
+SECRET = "test-channel-secret"  # the default channel: taoyuan-vac's (DEFAULT_AGENCY) and any test folder's office
+OWN_CHANNELS = ("fengshan-household", "kaohsiung-military-service", "pingtung-vac", "sanmin-district")
+# A developer's own .env must never reach the tests' servers and commands (tests that read one say so).
+os.environ["ENV_FILE"] = os.devnull
+
+
+def secret_for(office: str) -> str:
+    """The channel secret of an office in the test servers: one channel per office, as LINE requires."""
+    return f"{SECRET}-{office}" if office in OWN_CHANNELS else SECRET
+
+
+def channel_env() -> dict:
+    """Every bundled office but taoyuan-vac on a channel of its own (taoyuan-vac uses the default pair)."""
+    env = {}
+    for office in OWN_CHANNELS:
+        suffix = office.upper().replace("-", "_")
+        env[f"LINE_CHANNEL_SECRET_{suffix}"] = secret_for(office)
+        env[f"LINE_CHANNEL_ACCESS_TOKEN_{suffix}"] = f"test-token-{office}"
+    return env
 
 
 def sign(body: bytes, secret: str = SECRET) -> str:
@@ -61,9 +79,10 @@ def fake_line():
 
 def server_env(tmp_path: Path, line_url: str = "http://127.0.0.1:9", **extra: str) -> dict:
     """The environment of a test server: test credentials, a fresh SQLite file, the fake LINE API."""
-    return {"LINE_CHANNEL_SECRET": SECRET, "LINE_CHANNEL_ACCESS_TOKEN": "test-token",
+    return {"LINE_CHANNEL_SECRET": SECRET, "LINE_CHANNEL_ACCESS_TOKEN": "test-token", **channel_env(),
             "USER_HASH_KEY": "test-user-hash-key", "LINE_API_BASE_URL": line_url,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}", "DEFAULT_AGENCY": "taoyuan-vac", **extra}
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}", "DEFAULT_AGENCY": "taoyuan-vac",
+            "KNOWLEDGE_SNAPSHOT_DIR": str(tmp_path / "snapshots"), **extra}
 
 
 @pytest.fixture()

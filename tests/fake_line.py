@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import itertools
 import json
+import secrets
 import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
 
 RICHMENU = "/v2/bot/richmenu"
+STATELESS = "/oauth2/v3/token"
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,11 @@ class FakeLine:
         self.status = 200
         self.path_status: dict[str, int] = {}  # e.g. {"/content": 500}: fail only the image upload
         self.delay = 0.0
+        # Stateless channel access tokens: channel id -> secret LINE knows; tokens issued live this long,
+        # and while `channels` is set a reply is accepted only with a token issued and not yet expired.
+        self.channels: dict[str, str] = {}
+        self.token_seconds = 900
+        self.issued: dict[str, float] = {}  # token -> when it expires (time.monotonic)
         ids = itertools.count(1)
         fake = self
 
@@ -54,13 +62,30 @@ class FakeLine:
                 status = next((s for part, s in fake.path_status.items() if part in self.path), fake.status)
                 return payload, status
 
+            def _token_status(self) -> int:
+                if not fake.channels or self.path == STATELESS:
+                    return 200
+                token = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
+                return 200 if fake.issued.get(token, 0) > time.monotonic() else 401
+
             def do_POST(self):  # noqa: N802 - http.server's naming
                 payload, status = self._record()
+                status = status if status != 200 else self._token_status()
+                if status == 200 and self.path == STATELESS:  # issue a stateless token (form-encoded request)
+                    form = {k: v[0] for k, v in parse_qs(payload.get("raw", "")).items()}
+                    if form.get("grant_type") != "client_credentials" or \
+                            fake.channels.get(form.get("client_id", "")) != form.get("client_secret"):
+                        status = 400
                 if status != 200:
                     reply = json.dumps({"message": "fake error"}).encode()
                 elif self.path == "/v2/bot/message/reply":  # the shape LINE answers with
                     sent = [{"id": str(i), "quoteToken": f"q{i}"} for i, _ in enumerate(payload.get("messages", []))]
                     reply = json.dumps({"sentMessages": sent}).encode()
+                elif self.path == STATELESS:
+                    token = f"stateless-{secrets.token_hex(8)}"
+                    fake.issued[token] = time.monotonic() + fake.token_seconds
+                    reply = json.dumps({"access_token": token, "expires_in": fake.token_seconds,
+                                        "token_type": "Bearer"}).encode()
                 elif self.path == RICHMENU:
                     reply = json.dumps({"richMenuId": f"richmenu-{next(ids):032x}"}).encode()
                 else:  # validate, image upload, set default: LINE answers {}

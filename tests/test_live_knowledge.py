@@ -65,3 +65,33 @@ def test_no_knowledge_is_503(tmp_path):
     health = app.test_client().get("/healthz")
     assert health.status_code == 503 and "找不到知識庫資料夾" in health.json["problems"][0]
     app.config["POOL"].shutdown(wait=True)
+
+
+def test_a_file_broken_before_a_restart_is_served_from_its_snapshot(folder, fake_line, tmp_path):
+    from test_webhook import body_of, post, text_event
+
+    from conftest import drain
+
+    env = server_env(tmp_path, fake_line.url, KNOWLEDGE_DIR=str(folder))
+    create_app(env).config["POOL"].shutdown(wait=True)  # a first start keeps the good file's copy
+    _touch_write(folder / "taoyuan-vac.yaml", (folder / "taoyuan-vac.yaml").read_text(encoding="utf-8")
+                 .replace("answer:", "answer: [", 1))
+    restarted = create_app(env)  # the restart, with the file now broken
+    health = restarted.test_client().get("/healthz").json
+    assert health["ok"] and health["silent"] == [] and "taoyuan-vac" in health["offices"]
+    (problem, *_) = health["degraded"]["taoyuan-vac"]
+    assert "taoyuan-vac.yaml 第" in problem
+    assert post(restarted.test_client(), body_of(text_event("榮民證要去哪裡辦", "01SNAP")),
+                path="/callback/taoyuan-vac").status_code == 200
+    drain(restarted)
+    (reply,) = fake_line.replies()
+    assert "榮民證" in reply["messages"][0]["text"]
+    restarted.config["POOL"].shutdown(wait=True)
+
+
+def test_a_broken_file_with_no_good_copy_is_reported_as_silent(folder, tmp_path):
+    _touch_write(folder / "taoyuan-vac.yaml", "name: [")
+    app = create_app(server_env(tmp_path, KNOWLEDGE_DIR=str(folder)))
+    health = app.test_client().get("/healthz")
+    assert health.status_code == 503 and health.json["ok"] is False and health.json["silent"] == ["taoyuan-vac"]
+    app.config["POOL"].shutdown(wait=True)

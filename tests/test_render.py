@@ -24,6 +24,20 @@ def test_window_answers_get_a_flex_card_and_feedback(desk):
     assert conforms(reply)
 
 
+def test_the_card_follows_the_readers_font_size(desk):
+    answerer = desk.answerers["taoyuan-vac"]
+    bubble = render(answerer.answer_entry(answerer.agency.entry("full-function-counter")))[1]["contents"]
+
+    def components(box):
+        for item in box.get("contents", []):
+            yield item
+            yield from components(item)
+
+    texts = [c for part in ("body", "footer") if part in bubble for c in components(bubble[part])
+             if c["type"] in ("text", "button")]
+    assert texts and all(c.get("scaling") is True for c in texts)
+
+
 def test_every_entry_of_every_office_renders_within_limits_in_the_sdk_shape(desk):
     for answerer in desk.answerers.values():
         for entry in answerer.agency.entries:

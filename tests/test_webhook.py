@@ -201,3 +201,42 @@ def test_a_full_backlog_leaves_the_event_in_the_inbox_for_the_poller(app, fake_l
     (reply,) = fake_line.replies()
     assert "榮民證" in reply["messages"][0]["text"]
     assert poll_inbox(app) == 0  # done: never handled twice
+
+def test_the_docs_text_example_the_sdk_rejects_is_answered_and_logged(app, fake_line, caplog):
+    bodies = json.loads((FIXTURES / "docs-webhook-examples.json").read_text(encoding="utf-8"))
+    event = next(e for b in bodies for e in b["events"] if e["type"] == "message" and e["message"]["type"] == "text")
+    assert "quoteToken" not in event["message"]  # LINE's own example: the SDK's models refuse it
+    event = {**event, "message": {**event["message"], "text": "處長信箱幾天會回"}}
+    assert post(app.test_client(), body_of(event)).status_code == 200
+    drain(app)
+    (reply,) = fake_line.replies()
+    assert "處長信箱" in reply["messages"][0]["text"]
+    assert "text event read despite the SDK" in caplog.text and "filled=quoteToken" in caplog.text
+
+
+def test_a_group_that_adds_the_bot_is_told_how_to_ask(app, fake_line):
+    join = {"type": "join", "mode": "active", "timestamp": 1767225600000, "webhookEventId": "01JOIN",
+            "replyToken": "join-token", "deliveryContext": {"isRedelivery": False},
+            "source": {"type": "group", "groupId": "C0ffee0000000000000000000000join"}}
+    post(app.test_client(), body_of(join))
+    drain(app)
+    (reply,) = fake_line.replies()
+    text = reply["messages"][0]["text"]
+    assert "小幫手" in text and "@我" in text and "私訊" in text
+
+
+def test_an_unblocking_user_gets_a_short_welcome_back(app, fake_line):
+    def follow(event_id: str, unblocked: bool) -> dict:
+        return {"type": "follow", "mode": "active", "timestamp": 1767225600000, "webhookEventId": event_id,
+                "replyToken": f"token-{event_id}", "deliveryContext": {"isRedelivery": False},
+                "source": {"type": "user", "userId": "U0d1a10900000000000000000000back"},
+                "follow": {"isUnblocked": unblocked}}
+
+    post(app.test_client(), body_of(follow("01NEW", False)))
+    post(app.test_client(), body_of(follow("01BACK", True)))
+    drain(app)
+    first, back = sorted(fake_line.replies(), key=lambda r: r["replyToken"] != "token-01NEW")
+    assert any("保存" in m.get("text", "") for m in first["messages"])  # the privacy notice, first time only
+    (message,) = back["messages"]
+    assert message["text"].startswith("歡迎回來") and "保存" not in message["text"]
+    assert message["quickReply"]["items"]  # the main topics to tap

@@ -1,4 +1,5 @@
-"""Knowledge kept fresh: a changed file is reloaded; a broken file keeps its last good version."""
+"""Knowledge kept fresh: a changed file is reloaded; a broken file keeps its last good version, across
+restarts too (a copy of each office's last good file is kept in a snapshot folder)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from bot.core.knowledge import KnowledgeError, Problem, load_agency
 class LiveDesk:
     """The current Desk of a knowledge folder, re-checked at most every `every` seconds."""
 
-    def __init__(self, directory: Path, every: float = 5.0, on_change=None):
+    def __init__(self, directory: Path, every: float = 5.0, on_change=None, snapshots: Path | None = None):
         self.directory = Path(directory)
+        self.snapshots = Path(snapshots) if snapshots else None
         self.every = every
         self._on_change = on_change  # called with (events, problems) after each reload
         self._lock = threading.Lock()
@@ -30,6 +32,43 @@ class LiveDesk:
         """The problems of every file whose newest version could not be loaded."""
         missing = [] if self.directory.is_dir() else [Problem(str(self.directory), 0, "", "找不到知識庫資料夾")]
         return missing + [p for stem in sorted(self._problems) for p in self._problems[stem]]
+
+    @property
+    def file_ids(self) -> list[str]:
+        """The office ids of every knowledge file, loadable or not."""
+        return sorted(path.stem for path in self._stamps)
+
+    @property
+    def degraded(self) -> dict[str, list[Problem]]:
+        """Offices served from an older version because their newest file is broken."""
+        return {stem: problems for stem, problems in self._problems.items() if stem in self._answerers}
+
+    def _keep_snapshot(self, path: Path) -> None:
+        """Copy a file that just loaded well into the snapshot folder (atomically: a crash never
+        leaves half a snapshot)."""
+        if self.snapshots is None:
+            return
+        data = path.read_bytes()
+        target = self.snapshots / path.name
+        try:
+            if target.exists() and target.read_bytes() == data:
+                return
+            self.snapshots.mkdir(parents=True, exist_ok=True)
+            partial = target.with_suffix(".partial")
+            partial.write_bytes(data)
+            partial.replace(target)
+        except OSError:  # a read-only var/: serving goes on, only the restart safety net is missing
+            pass
+
+    def _from_snapshot(self, stem: str) -> Answerer | None:
+        """The office's last good version from the snapshot folder, if there is one."""
+        target = self.snapshots / f"{stem}.yaml" if self.snapshots else None
+        if target is None or not target.exists():
+            return None
+        try:
+            return Answerer(load_agency(target))
+        except (KnowledgeError, OSError):
+            return None
 
     def current(self) -> Desk:
         """The desk to answer with now (reloading changed files first when it is time to look)."""
@@ -68,9 +107,14 @@ class LiveDesk:
                     # Keep serving the last good version; the problems say file, line and field.
                     self._problems[path.stem] = list(exc.problems)
                     kept = answerers.get(path.stem)
+                    if kept is None and (kept := self._from_snapshot(path.stem)) is not None:
+                        answerers[path.stem] = kept  # a restart with a broken file: the last good copy
+                        events.append(f"kept {path.stem} {kept.agency.version} from its snapshot")
+                        continue
                     events.append(f"kept {path.stem} {kept.agency.version}" if kept else f"broken {path.stem}")
                     continue
                 self._problems.pop(path.stem, None)
+                self._keep_snapshot(path)
                 answerers[path.stem] = Answerer(agency)
                 events.append(f"loaded {path.stem} {agency.version}")
             self._stamps = stamps

@@ -35,6 +35,17 @@ OPINION_ASK = "請直接打字寫下您的意見，300 字以內，不要寫身�
 CUT_NOTE = "（太長了，只保存前 {n} 個字。）"
 
 
+WELCOME_BACK = "歡迎回來！有問題請直接打字問我，或按下面的題目。"
+
+
+def group_greeting(office: str, prefix: str) -> str:
+    """The introduction when the bot is added to a group: in a group it answers only when addressed."""
+    return (f"大家好，我是{office}的 LINE 小幫手。\n"
+            f"在群組裡，請在問題前面加上「{prefix}」，或 @我，我才會回答。\n"
+            f"例如：{prefix} 辦公時間是幾點到幾點？\n"
+            "要問個人的事情，請私訊我，比較不會讓別人看到。")
+
+
 def privacy_notice(retention_days: float) -> str:
     """What is kept, why, and for how long (the follow greeting; Personal Data Protection Act)."""
     keep = "一年" if round(retention_days) == 365 else f"{round(retention_days)} 天"
