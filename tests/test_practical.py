@@ -1,6 +1,7 @@
 """The practical questions citizens ask first get a useful reply on the shipped knowledge, and no
 reply anywhere sends a citizen to a phone, website or mailbox it does not give."""
 
+import pytest
 import yaml
 
 from bot.core.phrases import unreachable
@@ -27,3 +28,18 @@ def test_no_reply_is_a_dead_end(desk):
         if unreachable(text):
             dead.append((case["agency"], case["q"], unreachable(text)))
     assert dead == []
+
+
+@pytest.mark.parametrize("agency, question, expect", [
+    # Asking about the office itself, whatever service the citizen brings along:
+    ("sanmin-district", "三民區公所中午有休息嗎？我要去辦低收入戶的資料", "office-hours"),
+    ("pingtung-vac", "屏東榮服處禮拜六有開嗎？我平常日要上班", "office-hours"),
+    ("taoyuan-vac", "桃園榮服處在哪裡？我要開車載我爸去辦榮民證，地址給我一下", "office-address"),
+    ("pingtung-vac", "屏東榮服處的電話幾號？我想先打去問就養的事", "office-phone"),
+    # … but not where a service is done, where to write something, or another place's office:
+    ("taoyuan-vac", "榮民證要去哪裡辦", "veteran-id-card"),
+    ("fengshan-household", "以前的第一戶政事務所現在在哪裡", "office-reorganisation"),
+    ("kaohsiung-military-service", "台北市兵役局的電話幾號？我兒子戶籍在台北", None),
+])
+def test_a_question_about_the_office_itself_gets_the_office_fact(desk, agency, question, expect):
+    assert desk.ask(agency, question).entry_id == expect

@@ -5,6 +5,7 @@ with what is known instead, never a dead end."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from bot.core import hours
 from bot.core.knowledge import Agency, Entry
@@ -21,7 +22,7 @@ def entries(agency: Agency) -> tuple[Entry, ...]:
     """The three practical entries of an office, matched like any other entry."""
     short = agency.short_name
     office = agency.office
-    names = (short, *OFFICE_WORDS.get(agency.kind, ()))
+    names = office_names(agency)
     return (
         Entry(ADDRESS, "window", "地址與交通", (f"{short}在哪裡", "地址在哪", "要怎麼去", "在哪條路",
               "位置在哪裡", "要去哪裡找你們"), ("地址", "怎麼去", "位置", "交通", "哪條路", *names),
@@ -35,6 +36,35 @@ def entries(agency: Agency) -> tuple[Entry, ...]:
               ("上班", "服務時間", "開門", "下班", "星期六", "禮拜六", "週六", "星期日", "禮拜天", "週末", "假日",
                "午休", "營業", "有開", "延長服務", "夜間", "辦公時間", "有人辦公", *names), "", SOURCE, where=office.address.value, phone=office.phone.value, hours=week_text(office)),
     )
+
+
+# Asking about the office itself, not about one of its services (「…中午有休息嗎？我要辦低收入戶」):
+# hours phrases on their own; where and phone only with the office named, since 「榮民證要去哪裡辦」
+# asks where a service is done, which its own entry answers.
+HOURS_ASKS = ("幾點開", "幾點上班", "幾點下班", "幾點到幾點", "幾點關門", "上班時間", "服務時間", "辦公時間",
+              "營業時間", "開放時間", "中午有", "中午休息", "中午可以", "午休", "禮拜六有", "星期六有", "週六有",
+              "禮拜天有", "星期日有", "假日有", "現在有開", "有開嗎", "有上班嗎", "有沒有上班", "有沒有開")
+ADDRESS_ASKS = ("地址", "哪條路")
+NEAR_NAME_ASKS = ("在哪", "怎麼去", "位置")  # only right after the office's name: 「意見要寫在哪裡」 is not where it is
+PHONE_ASKS = ("電話幾號", "電話多少", "電話號碼", "總機", "聯絡電話")
+
+
+def office_names(agency: Agency) -> tuple[str, ...]:
+    """What citizens call this office: its short name and the usual words for its kind."""
+    return (agency.short_name, *OFFICE_WORDS.get(agency.kind, ()))
+
+
+def asked_about_office(key: str, names: tuple[str, ...], fold) -> str | None:
+    """The practical entry a question explicitly asks for (the earliest ask in it), or None;
+    `key` is the question's match key and `fold` makes a match key of a phrase."""
+    folded = [fold(n) for n in names]
+    asks = [(key.find(fold(a)), HOURS) for a in HOURS_ASKS if fold(a) in key]
+    if any(n in key for n in folded):
+        asks += [(key.find(fold(a)), entry_id) for entry_id, phrases in ((ADDRESS, ADDRESS_ASKS), (PHONE, PHONE_ASKS))
+                 for a in phrases if fold(a) in key]
+        near = "|".join(re.escape(n) for n in folded)
+        asks += [(m.start(), ADDRESS) for a in NEAR_NAME_ASKS for m in re.finditer(f"(?:{near})的?{fold(a)}", key)]
+    return min(asks)[1] if asks else None
 
 
 def _known(agency: Agency, skip: str) -> list[str]:
