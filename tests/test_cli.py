@@ -64,7 +64,7 @@ def test_kb_check_fails_with_file_line_and_field(tmp_path):
     (tmp_path / "demo-office.yaml").write_text(text, encoding="utf-8")
     got = run_cli("kb", "check", env={"KNOWLEDGE_DIR": str(tmp_path)})
     assert got.returncode == 1
-    assert "錯誤 demo-office.yaml 第 " in got.stdout and "channels[0].reply_days" in got.stdout
+    assert "錯誤 demo-office.yaml 第 " in got.stdout and "channels 第 1 項（director-mailbox）的 reply_days" in got.stdout
 
 
 def test_ask_on_broken_knowledge_is_a_message_not_a_traceback(tmp_path):

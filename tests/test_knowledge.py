@@ -42,7 +42,7 @@ def test_every_shipped_office_loads(agencies):
 def test_empty_answer_names_file_line_and_field():
     text = DEMO.replace("answer: 接到要求匯款的電話，請先掛斷，再打給家人或本處確認。", "answer: ''")
     line = line_of(text, "answer: ''")
-    assert problems_of(text) == [f"demo-office.yaml 第 {line} 行：faqs[0].answer 不可空白"]
+    assert problems_of(text) == [f"demo-office.yaml 第 {line} 行：faqs 第 1 項（anti-fraud）的 answer 不可空白"]
 
 
 def test_all_problems_are_listed_not_only_the_first():
@@ -51,17 +51,29 @@ def test_all_problems_are_listed_not_only_the_first():
                 .replace("    keywords: [詐騙, 防騙, 騙子]\n", ""))
     found = problems_of(text)
     assert len(found) == 3
-    assert any("channels[0].reply_days 應該是整數" in p for p in found)
-    assert any("windows[0].floor 不是認得的欄位" in p for p in found)
-    assert any("faqs[0].keywords 是必填欄位" in p for p in found)
+    assert any("channels 第 1 項（director-mailbox）的 reply_days 應該是整數" in p for p in found)
+    assert any("windows 第 1 項（front-counter）的 floor 不是認得的欄位" in p for p in found)
+    assert any("faqs 第 1 項（anti-fraud）的 keywords 是必填欄位" in p for p in found)
     assert all(re.match(r"demo-office\.yaml 第 \d+ 行：", p) for p in found)
 
 
 def test_yaml_syntax_error_names_the_line():
     text = DEMO.replace("  - id: anti-fraud", "  - id: [anti-fraud")
     (problem,) = problems_of(text)
-    assert "YAML 格式錯誤" in problem
+    assert "方括號 [ ] 沒有成對" in problem and "YAML 格式錯誤" in problem
     assert re.match(r"demo-office\.yaml 第 \d+ 行", problem)
+
+
+@pytest.mark.parametrize("old, new, hint", [
+    ("    where: 一樓\n", "    where: 一樓\n\twhen: 上午\n", "Tab"),
+    ("title: 防詐騙宣導", "title: 防詐騙: 宣導", "多了一個半形冒號"),
+    ("  - id: anti-fraud", "  - id: anti-fraud\n   title: x", "對齊"),
+    ("title: 防詐騙宣導", 'title: "防詐騙宣導', "引號沒有關上"),
+])
+def test_yaml_syntax_errors_are_explained_in_plain_words(old, new, hint):
+    assert old in DEMO
+    (problem,) = problems_of(DEMO.replace(old, new, 1))
+    assert hint in problem and re.match(r"demo-office\.yaml 第 \d+ 行：", problem), problem
 
 
 @pytest.mark.parametrize("old, new, expected", [

@@ -114,7 +114,8 @@ def test_office_block_errors_name_file_line_and_field(change, field, message):
     }[field]
     with pytest.raises(KnowledgeError) as err:
         parse_agency(DEMO_TEXT.replace(change, broken), "demo-office.yaml")
-    problem = next(p for p in err.value.problems if p.field == field)
+    named = {"office.hours.mon[0]": "office 的 hours 的 mon 第 1 個", "office.closures[0]": "office 的 closures 第 1 個"}
+    problem = next(p for p in err.value.problems if p.field == named.get(field, field.replace(".", " 的 ")))
     assert problem.file == "demo-office.yaml" and problem.line > 10 and message in problem.message
 
 
@@ -161,4 +162,4 @@ def test_a_broken_regression_file_names_line_and_field(tmp_path):
     path = tmp_path / "demo-office.yaml"
     path.write_text("- {q: 你好, expect: no-such-entry}\n- {question: 錯的欄位}\n", encoding="utf-8")
     _, problems = load_regressions(path, {"veteran-card"})
-    assert [(p.line, p.field) for p in problems] == [(1, "[0].expect"), (2, "[1]")]
+    assert [(p.line, p.field) for p in problems] == [(1, "第 1 題的 expect"), (2, "第 2 題")]
