@@ -115,6 +115,13 @@ def test_a_broken_file_is_never_half_loaded(tmp_path: Path):
     assert any(p.file == "binary.yaml" and "UTF-8" in p.message for p in problems)
 
 
+def test_an_entry_phone_must_be_a_phone_number():
+    found = problems_of(DEMO.replace("    where: 一樓\n", "    where: 一樓\n    phone: 請洽總機\n", 1))
+    assert any("windows 第 1 項（front-counter）的 phone" in p and "不像電話號碼" in p for p in found), found
+    good = parse_agency(DEMO.replace("    where: 一樓\n", "    where: 一樓\n    phone: 07-7400141轉2208\n", 1), FNAME)
+    assert good.entry("front-counter").phone == "07-7400141轉2208"
+
+
 def test_yaml_tags_are_not_executed():
     text = DEMO.replace("name: 示範服務處", "name: !!python/object/apply:os.system ['echo hi']")
     assert any("YAML 格式錯誤" in p for p in problems_of(text))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.core.office import ENTRY_IDS, Office, parse_office
+from bot.core.office import ENTRY_IDS, PHONE_RE, Office, parse_office
 
 SECTIONS = {  # section name in the file -> entry kind
     "windows": "window",
@@ -281,6 +281,8 @@ def _check_entry(chk: _Checker, kind: str, path: str, values: dict) -> Entry | N
         chk.add(f"{path}.keywords", f"至少要有 {MIN_KEYWORDS} 個關鍵字（目前 {len(values['keywords'])} 個）")
     if len(values.get("answer", "")) > MAX_ANSWER_CHARS:
         chk.add(f"{path}.answer", f"超過 {MAX_ANSWER_CHARS} 字（目前 {len(values['answer'])} 字），請寫短一點")
+    if values.get("phone") and not PHONE_RE.match(values["phone"]):  # the card's tel: button dials it
+        chk.add(f"{path}.phone", f"「{values['phone']}」不像電話號碼（例如 07-7400141 或 07-7400141轉2208）")
     if "source" in values and not _SOURCE_RE.match(values["source"]):
         chk.add(f"{path}.source", "應寫計畫檔名和章節（例如 001_189702aaad6cbd20.txt 貳、四），或官方網址和查閱日期")
     required = [name for name, (_, req) in _ENTRY_FIELDS[kind].items() if req]
