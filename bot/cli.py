@@ -228,6 +228,17 @@ def _store_from_env():
         raise CliError(f"無法開啟資料庫（{url.split('@')[-1]}）：{type(exc).__name__}: {exc}") from None
 
 
+def cmd_db_backup(args) -> int:
+    """Copy the SQLite database consistently while the server runs; PostgreSQL has pg_dump."""
+    store = _store_from_env()
+    if store.dialect != "sqlite":
+        raise CliError("PostgreSQL 請用它自己的備份工具：pg_dump --format=custom --file=備份檔 \"$DATABASE_URL\"",
+                       EXIT_USAGE)
+    store.backup(Path(args.output))
+    print(f"已備份到 {args.output}")
+    return EXIT_OK
+
+
 def _age_seconds(text: str) -> int:
     """'365d', '12h', '30m' or a number of days → seconds."""
     units = {"d": 86400, "h": 3600, "m": 60}
@@ -314,6 +325,9 @@ def build_parser() -> argparse.ArgumentParser:
     db = p.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
     p = db.add_parser("upgrade", help="create or migrate the schema (the server also does it at start)")
     p.set_defaults(func=cmd_db_upgrade)
+    p = db.add_parser("backup", help="a consistent copy of the SQLite database, safe while the server runs")
+    p.add_argument("--output", required=True, help="the backup file to write (its folder is made)")
+    p.set_defaults(func=cmd_db_backup)
 
     p = sub.add_parser("purge", help="delete personal records older than the retention period",
                        formatter_class=fmt, epilog="example:\n  python -m bot purge --older-than 365d   # run daily")

@@ -39,6 +39,16 @@ class SqliteStore(SqlStore):
         self._local = threading.local()
         self.applied = self.upgrade()  # what opening migrated (db upgrade reports it)
 
+    def backup(self, target: Path) -> None:
+        """A consistent copy of the database while the server keeps running (SQLite's online backup)."""
+        target = Path(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".partial")
+        with sqlite3.connect(partial) as copy:
+            self._conn().backup(copy)
+        copy.close()
+        partial.replace(target)  # never half a backup under the final name
+
     def _conn(self, busy_ms: int = 10000) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
