@@ -79,3 +79,10 @@ def test_dotenv_is_git_ignored():
 def test_unknown_database_scheme_is_a_clear_error():
     with pytest.raises(ValueError, match="unsupported DATABASE_URL"):
         open_store("mysql://localhost/db")
+
+
+def test_serve_refuses_two_offices_on_one_channel_in_one_message():
+    got = run_cli("serve", "--port", "1", env={"LINE_CHANNEL_SECRET": "s", "LINE_CHANNEL_ACCESS_TOKEN": "t",
+                                               "USER_HASH_KEY": "k", "AGENCIES": "pingtung-vac,taoyuan-vac"})
+    assert got.returncode != 0 and "Traceback" not in got.stderr
+    assert "pingtung-vac、taoyuan-vac" in got.stderr and "共用同一個 LINE 頻道" in got.stderr
