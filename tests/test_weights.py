@@ -63,6 +63,16 @@ def test_another_agencys_document_is_never_mapped_to_a_programme():
     assert "外交部領事事務局" in got.text and "處長信箱" in got.text
 
 
+@pytest.mark.parametrize("agency, question, whose", [
+    ("fengshan-household", "要出國工作要良民證，是去戶政事務所申請嗎", "警察局"),
+    ("taoyuan-vac", "我媽是榮民遺孀沒有工作，國民年金的繳費單一直寄來，她一定要繳嗎", "勞保局"),
+    ("fengshan-household", "爸爸欠很多債，我們想辦拋棄繼承，要去戶政所辦還是去法院", "法院"),
+])
+def test_neighbouring_agencies_of_real_questions(desk, agency, question, whose):
+    got = desk.ask(agency, question)
+    assert got.outcome == "fallback" and whose in got.text, got.text
+
+
 def test_a_document_the_office_handles_is_not_sent_elsewhere():
     text = DEMO_TEXT.replace("keywords: [榮民證, 卡式榮民證]", "keywords: [榮民證, 卡式榮民證, 護照]")
     got = Answerer(parse_agency(text, "demo-office.yaml")).ask("護照要去哪裡辦")
