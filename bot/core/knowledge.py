@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from bot.core.office import ENTRY_IDS, PHONE_RE, Office, parse_office
+from bot.core.staff_errors import explain_yaml, field_name
 
 SECTIONS = {  # section name in the file -> entry kind
     "windows": "window",
@@ -143,32 +144,6 @@ def _line_map(node: yaml.Node, path: str, lines: dict[str, int], problems: list,
             _line_map(item, f"{path}[{i}]", lines, problems, fname)
 
 
-# PyYAML's reasons, said for the staff who edit the files, with the likely fix (first match wins).
-YAML_HINTS = (
-    ("tab character", "這一行用了 Tab 鍵縮排。請把 Tab 換成空格（每一層兩個空格）。"),
-    ("'\\t'", "這一行用了 Tab 鍵縮排。請把 Tab 換成空格（每一層兩個空格）。"),
-    ("mapping values are not allowed", "這一行多了一個半形冒號「:」，或縮排不對。文字裡要寫冒號，請改用全形「：」，"
-                                      "或把整段文字用引號括起來。"),
-    ("could not find expected ':'", "少了冒號：欄位名稱後面要接半形冒號和空格，例如「title: 榮民證」。"
-                                    "也可能是上一行的引號沒有關上。"),
-    ("expected <block end>", "縮排不對：同一層的欄位要對齊，每往內一層多兩個空格。"),
-    ("did not find expected key", "縮排不對：同一層的欄位要對齊，每往內一層多兩個空格。"),
-    ("did not find expected '-' indicator", "清單的每一項要用「- 」開頭，而且上下對齊。"),
-    ("expected ',' or ']'", "方括號 [ ] 沒有成對，或清單的項目之間少了逗號。"),
-    ("expected ',' or '}'", "大括號 { } 沒有成對，或項目之間少了逗號。"),
-    ("found unexpected end of stream", "引號沒有關上：「\"」或「'」要成對出現。"),
-    ("while scanning a quoted scalar", "引號沒有關上：「\"」或「'」要成對出現。"),
-    ("found unknown escape character", "雙引號裡的反斜線「\\」要寫兩次，或改用單引號。"),
-    ("found character", "這一行開頭有 YAML 不接受的符號（例如 @、`、%）。請把整段文字用引號括起來。"),
-)
-
-
-def _explain(reason: str) -> str:
-    """A YAML syntax error in the staff's words, with the technical reason kept for whoever helps."""
-    hint = next((text for needle, text in YAML_HINTS if needle in reason), "格式不對，請對照上一個項目的寫法。")
-    return f"{hint}（YAML 格式錯誤：{reason}）"
-
-
 def _parse(text: str, fname: str) -> tuple[object, dict[str, int], list[Problem]]:
     """safe_load the text, keeping a path -> line map; YAML errors become Problems."""
     problems: list[Problem] = []
@@ -184,7 +159,7 @@ def _parse(text: str, fname: str) -> tuple[object, dict[str, int], list[Problem]
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark else 0
         reason = getattr(exc, "problem", None) or str(exc)
-        return None, lines, [Problem(fname, line, "", _explain(reason))]
+        return None, lines, [Problem(fname, line, "", explain_yaml(reason))]
     finally:
         loader.dispose()
     return data, lines, problems
@@ -202,19 +177,7 @@ class _Checker:
         probe = path
         while probe and probe not in self.lines:
             probe = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", probe)
-        self.problems.append(Problem(self.fname, self.lines.get(probe, 0), self.human(path), message))
-
-    def human(self, path: str) -> str:
-        """「windows[0].answer」 as staff count and name it: 「windows 第 1 項（veteran-id-card）的 answer」;
-        inner lists (questions[2]) count from 1 too."""
-        def entry(match: re.Match) -> str:
-            eid = self.ids.get(match.group(0))
-            return f"{match.group(1)} 第 {int(match.group(2)) + 1} 項" + (f"（{eid}）" if eid else "")
-
-        text = re.sub(r"^([a-z_]+)\[(\d+)\]", entry, path)
-        text = re.sub(r"^\[(\d+)\]", lambda m: f"第 {int(m.group(1)) + 1} 題", text)  # a regression file
-        text = re.sub(r"\[(\d+)\]", lambda m: f" 第 {int(m.group(1)) + 1} 個", text)
-        return re.sub(r"(?<=[）題])\.", "的 ", text).replace(".", " 的 ")
+        self.problems.append(Problem(self.fname, self.lines.get(probe, 0), field_name(path, self.ids), message))
 
     def fields(self, data: object, path: str, spec: dict) -> dict:
         """Check a mapping against a field spec; return the typed values of the good fields."""
