@@ -156,6 +156,8 @@ def on_postback(event: PostbackEvent, ctx: Context) -> list:
         return flows.save_stars(ctx, data.stars)
     if data.action == "op":
         return flows.on_opinion_button(ctx)
+    if data.action == "opc":
+        return flows.send_opinion(ctx)
     return flows.stale(ctx)
 
 

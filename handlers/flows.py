@@ -111,8 +111,19 @@ def _flow_reply(ctx, text: str, current: dict) -> list | None:
         return offer_survey(ctx, on_demand=True)
     if kind == "opinion":
         ctx.outcome = "opinion-intro"
+        # A new flow ends the old one: what comes next is no longer a survey or rating comment.
+        set_state(ctx, {"await": "opinion-intro"})
         item = messages.postback_item(phrases.LEAVE_OPINION, postback.encode("op"), phrases.LEAVE_OPINION)
         return [_text(phrases.opinion_intro(ctx.answerer.agency), [item])]
+    if waiting == "opinion-intro":
+        # Typed straight after 「我要反映意見」 without tapping 「留下意見」: most likely the opinion itself.
+        # Asked once before it is kept, so a question typed here is not filed as a complaint.
+        kept, _ = _cut(text)
+        kept = redact(kept)  # the state is stored: no ID or phone number in it
+        set_state(ctx, {"await": "opinion-confirm", "text": kept})
+        ctx.outcome = "opinion-confirm"
+        send = messages.postback_item(phrases.SEND_OPINION, postback.encode("opc"), phrases.SEND_OPINION)
+        return [_text(phrases.opinion_confirm(kept), [send, _no_thanks()])]
     if waiting == "stars" and intents.typed_stars(text) is not None:
         return save_stars(ctx, intents.typed_stars(text))
     if waiting == "choice" and intents.typed_choice(text) is not None:
@@ -227,6 +238,14 @@ def on_reason(ctx, data: postback.Postback) -> list:
     ctx.outcome = f"reason-{data.rating}"
     set_state(ctx, {"await": "comment", "kind": "rating", "id": data.record_id})
     return [_text(phrases.FEEDBACK_THANKS + phrases.ASK_COMMENT, [_no_thanks()])]
+
+
+def send_opinion(ctx) -> list:
+    """「送出意見」: keep the opinion typed after 「我要反映意見」 that is waiting for confirmation."""
+    current = state(ctx)
+    if current.get("await") != "opinion-confirm" or not current.get("text"):
+        return stale(ctx)
+    return _save_comment(ctx, {"await": "opinion"}, current["text"])
 
 
 def on_opinion_button(ctx) -> list:

@@ -23,6 +23,7 @@ ACTIONS = {
     "why": {"k": _DIGITS, "r": REASONS.__contains__},       # the reason for a 👎 (phrases.REASONS' keys)
     "sv": {"s": _DIGITS},                                   # survey stars (range checked by the handler)
     "op": {},                                               # leave an opinion
+    "opc": {},                                              # send the opinion typed after 「我要反映意見」
 }
 
 

@@ -185,3 +185,36 @@ def test_the_follow_greeting_says_what_is_kept(app, fake_line):
         "webhookEventId": "01FOLLOW", "replyToken": "tok-follow", "deliveryContext": {"isRedelivery": False},
         "follow": {"isUnblocked": False}})
     assert "保存您的提問、評分和意見一年" in reply["messages"][0]["text"]
+
+
+def test_an_opinion_typed_without_the_button_is_kept_after_one_confirmation(app, fake_line):
+    talk = Conversation(app, fake_line)
+    talk.say("我要反映意見")
+    confirm = talk.say("公園的廁所很髒，請派人打掃，電話 0912345678")  # typed straight away, no 「留下意見」
+    assert "要把這段話當作您的意見送出嗎" in confirm and "0912345678" not in confirm
+    assert rows(app, "SELECT text FROM opinions") == []  # not before the confirmation
+    receipt = talk.tap("送出意見")
+    assert re.search(r"編號：\d{8}-\d{4}", receipt)
+    assert rows(app, "SELECT text FROM opinions") == [("公園的廁所很髒，請派人打掃，電話 〔電話〕",)]
+    assert "已經不能用" in talk.postback("v=1&a=opc")  # sent once; a second tap keeps nothing more
+    assert len(rows(app, "SELECT text FROM opinions")) == 1
+
+
+def test_an_opinion_after_a_survey_is_an_opinion_not_the_surveys_comment(app, fake_line):
+    talk = Conversation(app, fake_line)
+    talk.say("滿意度調查")
+    talk.say("5")
+    talk.say("我要反映意見")  # a new flow ends the survey's waiting comment
+    talk.say("公園的廁所很髒")
+    assert re.search(r"編號：", talk.tap("送出意見"))
+    assert rows(app, "SELECT stars, comment FROM survey_ratings") == [(5, None)]
+    assert rows(app, "SELECT text FROM opinions") == [("公園的廁所很髒",)]
+
+
+def test_an_unconfirmed_opinion_is_dropped_when_the_citizen_says_no(app, fake_line):
+    talk = Conversation(app, fake_line)
+    talk.say("我要反映意見")
+    talk.say("榮民證要去哪裡辦")
+    assert "好的" in talk.tap("不用了")
+    assert rows(app, "SELECT text FROM opinions") == []
+    assert "單一窗口" in talk.say("榮民證要去哪裡辦")  # and questions are answered again

@@ -64,6 +64,14 @@ def opinion_intro(agency: Agency) -> str:
     return "\n".join(lines)
 
 
+SEND_OPINION = "送出意見"
+
+
+def opinion_confirm(text: str) -> str:
+    """Before keeping what was typed after 「我要反映意見」 as an opinion: one confirmation."""
+    return f"要把這段話當作您的意見送出嗎？\n「{text}」\n要送出，請按「{SEND_OPINION}」；不要，請按「不用了」。"
+
+
 def opinion_saved(reference: str) -> str:
     """The receipt for an opinion left through the bot."""
     return (f"謝謝您，意見已經記下來了。編號：{reference}\n"
