@@ -1,20 +1,19 @@
 """gunicorn settings: PORT and WEB_CONCURRENCY as a PaaS sets them."""
 
-import os
-
-from bot.settings import load_env_file
+from bot.settings import gunicorn_options, load_env_file
 
 load_env_file()  # .env first: PORT, WEB_CONCURRENCY and FORWARDED_ALLOW_IPS may be set there
-bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+_options = gunicorn_options()  # read through settings, like every other variable
+bind = _options["bind"]
+workers = _options["workers"]
 # Threads, not one sync process per request: a client that sends its request slowly (or never
 # finishes it) holds one thread, not a whole worker, so LINE's webhooks are still answered. A
 # reverse proxy that buffers requests (docs in the README) protects further.
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "16"))
+threads = _options["threads"]
 timeout = 30
 # Set here, not left to gunicorn's default: that one is read from the environment before .env is loaded.
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+forwarded_allow_ips = _options["forwarded_allow_ips"]
 accesslog = None  # access lines carry no message bodies, but we log our own per-event line instead
 
 

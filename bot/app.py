@@ -5,7 +5,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import logging
-import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -14,9 +13,9 @@ from flask import Flask, abort, jsonify, redirect, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot.core.live import LiveDesk
-from bot.line_api import LineApis
+from bot.line.api import LineApis
 from bot.review.dashboard import bp as admin_bp
-from bot.settings import Settings, knowledge_dir, snapshot_dir
+from bot.settings import Settings, environment, knowledge_dir, snapshot_dir
 from bot.simulator import bp as simulator_bp
 from bot.store import Deferred, open_store
 from bot.webhook import bp as webhook_bp, poll_inbox
@@ -79,7 +78,7 @@ class InboxPoller:
 
 def create_app(overrides: dict | None = None) -> Flask:
     """Build the web app. `overrides` replaces environment variables (used by tests)."""
-    env = {**os.environ, **(overrides or {})}
+    env = environment(overrides)
     _log_to_stderr()
     knowledge = LiveDesk(knowledge_dir(env), on_change=_log_knowledge, snapshots=snapshot_dir(env))
     settings = Settings.from_env(env, agency_ids=knowledge.file_ids)

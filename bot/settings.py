@@ -46,6 +46,42 @@ def richmenu_font(environ: dict | None = None) -> str:
     return env.get("RICHMENU_FONT") or ""
 
 
+def environment(overrides: dict | None = None) -> dict:
+    """A copy of the process environment with `overrides` on top: what a caller reads settings from
+    (tests override variables) or hands on to a process it starts (serve starts gunicorn)."""
+    return {**os.environ, **(overrides or {})}
+
+
+def database_url(environ: dict | None = None) -> str:
+    """DATABASE_URL, else the SQLite file under var/."""
+    env = os.environ if environ is None else environ
+    return env.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+def port(environ: dict | None = None) -> int:
+    """PORT, the port a PaaS tells the server to listen on (8000 when unset)."""
+    env = os.environ if environ is None else environ
+    return int(env.get("PORT") or 8000)
+
+
+def retention_days(environ: dict | None = None) -> str:
+    """RETENTION_DAYS as written (purge checks it as an age), "365" when unset; Settings has it as a number."""
+    env = os.environ if environ is None else environ
+    return env.get("RETENTION_DAYS") or "365"
+
+
+def gunicorn_options(environ: dict | None = None) -> dict:
+    """gunicorn's settings from the variables a PaaS or the operator sets (gunicorn.conf.py applies them)."""
+    env = os.environ if environ is None else environ
+    return {
+        "bind": f"0.0.0.0:{port(env)}",
+        "workers": int(env.get("WEB_CONCURRENCY") or 2),
+        "threads": int(env.get("GUNICORN_THREADS") or 16),
+        # .get with a default, not `or`: an empty value is meaningful here (believe no proxy at all)
+        "forwarded_allow_ips": env.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
+    }
+
+
 def agency_suffix(agency_id: str) -> str:
     """The environment-variable suffix of an agency id: taoyuan-vac → TAOYUAN_VAC."""
     return agency_id.upper().replace("-", "_")
@@ -167,7 +203,7 @@ class Settings:
             raise SettingsError(shared_channel_message(shared))
         return cls(
             knowledge_dir=knowledge_dir(env),
-            database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            database_url=database_url(env),
             line_api_base_url=(env.get("LINE_API_BASE_URL") or LINE_API).rstrip("/"),
             default_agency=env.get("DEFAULT_AGENCY", ""),
             channels=channels,

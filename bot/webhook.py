@@ -144,6 +144,7 @@ def _accept(app, agency_id: str, events: list[dict]) -> None:
     # Ids and bodies are stored as ASCII JSON escapes: a hostile lone surrogate cannot break the write.
     keys = [json.dumps(str(raw.get("webhookEventId") or ""))[1:-1][:200] or f"noid-{uuid.uuid4().hex}"
             for raw in events]
+    write = None
     try:
         # On a writer thread, waited for at most ENQUEUE_WAIT: a hung database (PostgreSQL stopped
         # mid-statement) must not hold LINE's 200; SQLite and the pool have their own shorter waits.
@@ -153,6 +154,9 @@ def _accept(app, agency_id: str, events: list[dict]) -> None:
         ids = write.result(timeout=ENQUEUE_WAIT)
     except Exception as exc:  # noqa: BLE001 - any database error or the wait ran out: answer from memory
         log.error("inbox unavailable: %d event(s) handled from memory error=%s", len(events), type(exc).__name__)
+        # A write that was only slow lands later: mark its rows done, or a poller would answer them again.
+        if write is not None:
+            write.add_done_callback(lambda done: _finish_late(app, done))
         if queued:
             app.config["BACKLOG"].release()
         # Queued whatever the backlog: handled here, they would hold the 200 on the same database.
@@ -165,6 +169,19 @@ def _accept(app, agency_id: str, events: list[dict]) -> None:
     items = [(inbox_id, event, now) for inbox_id, event in zip(ids, kept) if inbox_id is not None]
     if queued:
         app.config["POOL"].submit(_handle_kept, app, agency_id, items, True)
+
+
+def _finish_late(app, write) -> None:
+    """Mark done the inbox rows of a write that completed after its events were handled from memory."""
+    if write.cancelled() or write.exception() is not None:
+        return
+    now = int(time.time())
+    for inbox_id in write.result():
+        if inbox_id is not None:
+            try:
+                app.config["STORE"].finish(inbox_id, now)
+            except Exception as exc:  # noqa: BLE001 - then a poller may answer it once more (logged)
+                log.error("inbox finish failed inbox_id=%s error=%s", inbox_id, type(exc).__name__)
 
 
 def _handle_kept(app, agency_id: str, items: list[tuple[int, dict, int]], release: bool = False) -> None:
@@ -183,21 +200,29 @@ def _handle_kept(app, agency_id: str, items: list[tuple[int, dict, int]], releas
 
 
 def poll_inbox(app, limit: int = 4) -> int:
-    """Lease the events whose worker died or that no worker took, and hand each to the pool as a
-    slot frees (in parallel: with LINE's API slow, one at a time would fall far behind); returns how
-    many. Few at a time, so none waits for a slot longer than its lease."""
-    settings = app.config["SETTINGS"]
+    """Lease the events whose worker died or that no worker took, as many as the pool has free slots
+    for (reserved first: an event leased and then kept waiting past its lease would be taken again by
+    another worker and answered twice), and hand each to the pool; returns how many."""
+    settings, backlog = app.config["SETTINGS"], app.config["BACKLOG"]
+    if not backlog.acquire(timeout=max(settings.inbox_poll_seconds, 0.1)):
+        return 0
+    slots = 1
+    while slots < limit and backlog.acquire(blocking=False):
+        slots += 1
     now = int(time.time())
     try:
-        rows = app.config["STORE"].take(limit, now + settings.inbox_lease_seconds, now)
+        rows = app.config["STORE"].take(slots, now + settings.inbox_lease_seconds, now)
     except Exception as exc:  # noqa: BLE001 - the database is down: try again next time
         log.warning("inbox poll failed error=%s", type(exc).__name__)
-        return 0
+        rows = []
     served = app.config["KNOWLEDGE"].current().answerers
+    handed = 0
     for inbox_id, agency_id, body, received_at in rows:
         if agency_id in served:
-            app.config["BACKLOG"].acquire()
             app.config["POOL"].submit(_handle_kept, app, agency_id, [(inbox_id, json.loads(body), received_at)], True)
+            handed += 1
+    for _ in range(slots - handed):
+        backlog.release()
     return len(rows)
 
 
@@ -236,12 +261,12 @@ def handle_event(app, agency_id: str, raw: dict, dedupe: bool = True, received_a
     ctx = handlers.Context(
         app.config["KNOWLEDGE"].current().answerers[agency_id], settings.group_prefix, app.config["STORE"],
         user, event_id, now, settings.survey_every_days, settings.state_minutes, settings.retention_days)
-    reply = handlers.handler_for(event)(event, ctx)
-    if reply and now - (received_at or now) > REPLY_WINDOW and not _simulated(app, raw.get("replyToken")):
+    reply = handlers.respond(event, ctx)
+    if reply.messages and now - (received_at or now) > REPLY_WINDOW and not _simulated(app, raw.get("replyToken")):
         log.warning("stale reply token skipped event_id=%s age_s=%d", event_id, now - received_at)
-    elif reply:
-        _reply(app, agency_id, raw.get("replyToken"), reply, event_id)
-    return {"outcome": ctx.outcome, "entry_id": ctx.entry_id}
+    elif reply.messages:
+        _reply(app, agency_id, raw.get("replyToken"), reply.messages, event_id)
+    return {"outcome": reply.outcome, "entry_id": reply.entry_id}
 
 
 def _simulated(app, token) -> bool:

@@ -1,8 +1,9 @@
-"""LINE event handlers: one small function per event kind, all bound in HANDLERS below."""
+"""LINE event handlers: one small function per event kind, all bound in HANDLERS below (postbacks by
+action in POSTBACKS); each returns a flows.Reply, and `respond` is the one path every reply takes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from linebot.v3.webhooks import (
     AudioMessageContent,
@@ -19,9 +20,10 @@ from linebot.v3.webhooks import (
 )
 
 from bot.core import phrases
-from bot.core.answerer import Answer, Answerer
-from bot.store import Store
+from bot.core.answerer import Answerer
+from bot.store import ConversationStore, FeedbackStore
 from handlers import flows, limits, messages, postback
+from handlers.flows import Reply
 from handlers.render import render
 
 TYPE_PLEASE = "謝謝您！我看不懂圖片、貼圖或語音。請直接打字告訴我您的問題。"
@@ -33,25 +35,18 @@ class Context:
 
     answerer: Answerer
     group_prefix: str = "小幫手"
-    store: Store | None = None
+    store: ConversationStore | FeedbackStore | None = None  # the conversation and feedback roles
     user: str | None = None  # keyed hash of the LINE user id; None when the event has none
     event_id: str = ""
     now: int = 0
     survey_every_days: float = 30.0
     state_minutes: float = 15.0
     retention_days: float = 365.0
-    outcome: str = ""
-    entry_id: str | None = None
 
     @property
     def agency_id(self) -> str:
         """The office this event is for."""
         return self.answerer.agency.id
-
-    def reply(self, answer: Answer, question_id: int | None = None) -> list:
-        """Render an answer, remembering its outcome for the event log."""
-        self.outcome, self.entry_id = answer.outcome, answer.entry_id
-        return render(answer, question_id)
 
 
 def without_mentions(text: str, mentionees: list) -> str:
@@ -91,80 +86,75 @@ def _addressed_text(event: MessageEvent, ctx: Context) -> str | None:
     return None
 
 
-def on_text(event: MessageEvent, ctx: Context) -> list:
+def on_text(event: MessageEvent, ctx: Context) -> Reply:
     """A question, or the next step of a feedback, survey or opinion flow."""
     question = _addressed_text(event, ctx)
     if question is None:
-        ctx.outcome = "ignored"
-        return []
+        return Reply(outcome="ignored")
     return flows.on_text(ctx, question)
 
 
-def on_media(event: MessageEvent, ctx: Context) -> list:
+def on_media(event: MessageEvent, ctx: Context) -> Reply:
     """Stickers, images, audio, video, files: kindly ask for a typed question."""
     if getattr(event.source, "type", "user") != "user":
-        ctx.outcome = "ignored"
-        return []
-    ctx.outcome = "prompt"
-    return [messages.text(TYPE_PLEASE)]
+        return Reply(outcome="ignored")
+    return Reply([messages.text(TYPE_PLEASE)], "prompt")
 
 
-def on_location(event: MessageEvent, ctx: Context) -> list:
+def on_location(event: MessageEvent, ctx: Context) -> Reply:
     """A shared location: list the office's places that the knowledge knows, else ask to type."""
     if getattr(event.source, "type", "user") != "user":
-        ctx.outcome = "ignored"
-        return []
+        return Reply(outcome="ignored")
     places = [e for e in ctx.answerer.agency.entries if e.kind == "window" and e.where][:5]
     if not places:
         return on_media(event, ctx)
-    ctx.outcome = "places"
     lines = [f"{ctx.answerer.agency.short_name}的服務地點："] + [f"・{e.title}：{e.where}" for e in places]
     lines.append("想知道哪一個地點的詳細資訊，請直接打字問我。")
-    return [messages.text("\n".join(lines))]
+    return Reply([messages.text("\n".join(lines))], "places")
 
 
-def on_follow(event: FollowEvent, ctx: Context) -> list:
+def on_follow(event: FollowEvent, ctx: Context) -> Reply:
     """A new friend: what the bot can do, the privacy notice, the main topics. Someone who unblocks
     the account has had all that: a short welcome back with the topics."""
-    greeting = ctx.answerer.ask("你好")
-    reply = ctx.reply(greeting)
+    greeting = render(ctx.answerer.ask("你好"))
     if getattr(getattr(event, "follow", None), "is_unblocked", False):
-        ctx.outcome = "welcome-back"
-        return limits.fit([messages.text(phrases.WELCOME_BACK, reply[-1].get("quickReply", {}).get("items"))])
-    reply.insert(0, messages.text(phrases.privacy_notice(ctx.retention_days)))
-    ctx.outcome = "greeting"
-    return limits.fit(reply)
+        topics = greeting[-1].get("quickReply", {}).get("items")
+        return Reply([messages.text(phrases.WELCOME_BACK, topics)], "welcome-back")
+    return Reply([messages.text(phrases.privacy_notice(ctx.retention_days)), *greeting], "greeting")
 
 
-def on_join(event: JoinEvent, ctx: Context) -> list:
+def on_join(event: JoinEvent, ctx: Context) -> Reply:
     """Added to a group or room: say who we are and how to ask here (the bot stays quiet otherwise)."""
-    ctx.outcome = "greeting"
-    return limits.fit([messages.text(phrases.group_greeting(ctx.answerer.agency.short_name, ctx.group_prefix))])
+    return Reply([messages.text(phrases.group_greeting(ctx.answerer.agency.short_name, ctx.group_prefix))],
+                 "greeting")
 
 
-def on_postback(event: PostbackEvent, ctx: Context) -> list:
-    """A tapped button: a topic, 👍/👎 and its reason, survey stars, leave an opinion."""
+def _tapped_topic(ctx: Context, data: postback.Postback) -> Reply:
+    entry = ctx.answerer.agency.entry(data.entry_id)
+    return flows.choose(ctx, entry) if entry else flows.stale(ctx)
+
+
+# A tapped button's action (handlers/postback.py ACTIONS) -> its step.
+POSTBACKS = {
+    "ans": _tapped_topic,                                        # a topic or a "which item?" choice
+    "fb": flows.on_rating,                                       # 👍 / 👎
+    "why": flows.on_reason,                                      # the reason for a 👎
+    "sv": lambda ctx, data: flows.save_stars(ctx, data.stars),   # survey stars
+    "op": lambda ctx, data: flows.on_opinion_button(ctx),        # 「留下意見」
+    "opc": lambda ctx, data: flows.send_opinion(ctx),            # 「送出意見」
+}
+
+
+def on_postback(event: PostbackEvent, ctx: Context) -> Reply:
+    """A tapped button, by the POSTBACKS table; anything else is a stale button."""
     data = postback.decode(event.postback.data)
-    if data.action == "ans":
-        entry = ctx.answerer.agency.entry(data.entry_id)
-        return flows.choose(ctx, entry) if entry else flows.stale(ctx)
-    if data.action == "fb":
-        return flows.on_rating(ctx, data)
-    if data.action == "why":
-        return flows.on_reason(ctx, data)
-    if data.action == "sv":
-        return flows.save_stars(ctx, data.stars)
-    if data.action == "op":
-        return flows.on_opinion_button(ctx)
-    if data.action == "opc":
-        return flows.send_opinion(ctx)
-    return flows.stale(ctx)
+    step = POSTBACKS.get(data.action or "")
+    return step(ctx, data) if step else flows.stale(ctx)
 
 
-def on_other(event, ctx: Context) -> list:
-    """Every other event (unfollow, join, unsend, unknown …): acknowledged, nothing sent."""
-    ctx.outcome = "ignored"
-    return []
+def on_other(event, ctx: Context) -> Reply:
+    """Every other event (unfollow, leave, unsend, unknown …): acknowledged, nothing sent."""
+    return Reply(outcome="ignored")
 
 
 # (event class, message content class or None, handler) — the first match wins.
@@ -181,6 +171,14 @@ HANDLERS = [
     (PostbackEvent, None, on_postback),
 ]
 DEFAULT = on_other
+
+
+def respond(event, ctx: Context) -> Reply:
+    """The one path of every reply: the event's handler decides, the conversation's next state is
+    kept, and the messages are fitted to LINE's limits once, right before sending."""
+    reply = handler_for(event)(event, ctx)
+    flows.keep_state(ctx, reply)
+    return replace(reply, messages=limits.fit(reply.messages))
 
 
 def handler_for(event):

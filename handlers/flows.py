@@ -1,42 +1,77 @@
-"""A text conversation: questions, and the feedback, survey and opinion flows whose state is in the store."""
+"""A text conversation: questions, and the feedback, survey and opinion flows, declared as a table of
+waiting states whose steps return a Reply (messages, outcome, next state); the state is in the store."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from bot.core import intents, phrases
 from bot.core.redact import redact
 from bot.store import Opinion, Question, Rating, Survey
-from handlers import limits, messages, postback
+from handlers import messages, postback
 from handlers.render import render, topic_item
 
 MAX_COMMENT = 300  # characters kept of a comment or opinion; the rest is cut and the citizen told
 MAX_QUESTION = 500
+KEEP = "keep"  # a Reply's state when the step leaves the conversation's state as it is
+
 log = logging.getLogger("bot.flows")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a step decided: the messages, the outcome and entry for the event log, and the next
+    state (KEEP, None when nothing is awaited, or a state of STATES with its data)."""
+
+    messages: list = field(default_factory=list)
+    outcome: str = ""
+    entry_id: str | None = None
+    state: dict | str | None = KEEP
+
+    def then(self, more: "Reply") -> "Reply":
+        """This reply followed by more messages; the later step's state wins."""
+        return replace(self, messages=self.messages + more.messages,
+                       state=self.state if more.state == KEEP else more.state)
+
+
+# The states a conversation can wait in, and what a typed text means there. Every state is also
+# left by a new question, 「不用了」, 「我要反映意見」, 「滿意度調查」, a menu tap or expiry (STATE_MINUTES);
+# TEXT_STEPS below says which step handles a text in which state, and docs/conversation.md draws it.
+STATES = {
+    "choice": "a typed number (「1」「第二個」) picks one of the offered entries (LINE for PC shows no buttons)",
+    "stars": "typed stars (「5」「五分」) answer the survey",
+    "comment": "text the bot cannot answer is the comment on a 👎 reason or a survey answer (optional)",
+    "opinion": "whatever is typed is the opinion (after 「留下意見」)",
+    "opinion-intro": "typed text is offered back once, to be sent as the opinion",
+    "opinion-confirm": "「送出意見」 keeps the text waiting here as the opinion",
+}
 
 
 class SaveFailed(Exception):
     """A store write failed; already logged with the event id."""
 
 
-def _store(ctx, method: str, *args):
-    """Call a store method; a failure is logged with the event id and raised as SaveFailed.
-    Without a store or a user (an event with no user id) nothing can be kept."""
+@contextlib.contextmanager
+def saving(ctx, what: str):
+    """The store, for writes that matter to the reply: one guard for every outage. Without a store
+    or a user (an event with no user id) nothing can be kept."""
     if ctx.store is None or ctx.user is None:
-        raise SaveFailed(method)
+        raise SaveFailed(what)
     try:
-        return getattr(ctx.store, method)(*args)
+        yield ctx.store
     except Exception as exc:  # noqa: BLE001 - any database error: the bot keeps answering
-        log.error("store %s failed event_id=%s error=%s", method, ctx.event_id, type(exc).__name__)
-        raise SaveFailed(method) from exc
+        log.error("store %s failed event_id=%s error=%s", what, ctx.event_id, type(exc).__name__)
+        raise SaveFailed(what) from exc
 
 
-def _quietly(ctx, method: str, *args):
-    """A store call whose failure only costs a record, never the reply."""
+def quietly(ctx, what: str, call):
+    """A store call (`call(store)`) whose failure only costs a record, never the reply: None then."""
     try:
-        return _store(ctx, method, *args)
+        with saving(ctx, what) as store:
+            return call(store)
     except SaveFailed:
         return None
 
@@ -54,87 +89,29 @@ def _stars_items() -> list[dict]:
 
 def state(ctx) -> dict:
     """The user's unexpired flow state with this office ({} when none or unreadable)."""
-    return _quietly(ctx, "get_state", ctx.user, ctx.agency_id, ctx.now) or {}
+    return quietly(ctx, "get_state", lambda s: s.get_state(ctx.user, ctx.agency_id, ctx.now)) or {}
 
 
-def set_state(ctx, value: dict | None) -> None:
-    """Replace the flow state; it expires after STATE_MINUTES."""
-    _quietly(ctx, "set_state", ctx.user, ctx.agency_id, value, ctx.now + int(ctx.state_minutes * 60))
+def keep_state(ctx, reply: Reply) -> None:
+    """Persist the reply's next state (the one place that writes it); it expires after STATE_MINUTES."""
+    if reply.state != KEEP:
+        expires = ctx.now + int(ctx.state_minutes * 60)
+        quietly(ctx, "set_state", lambda s: s.set_state(ctx.user, ctx.agency_id, reply.state, expires))
 
 
 def record_question(ctx, text: str, answer) -> int | None:
     """Keep the question (redacted) and its outcome; fallbacks become the unanswered queue."""
     question = Question(ctx.agency_id, ctx.user or "", redact(text)[:MAX_QUESTION], answer.outcome,
                         answer.entry_id, round(answer.score, 3), ctx.now)
-    return _quietly(ctx, "add_question", question)
+    return quietly(ctx, "add_question", lambda s: s.add_question(question))
 
 
 def _cut(text: str) -> tuple[str, str]:
-    """The text to keep (redacted, control characters dropped) and a note when it was cut."""
+    """The redacted text within MAX_COMMENT, and a note when it had to be cut."""
     kept = redact(text.strip())
     if len(kept) <= MAX_COMMENT:
         return kept, ""
     return kept[:MAX_COMMENT], phrases.CUT_NOTE.format(n=MAX_COMMENT)
-
-
-def on_text(ctx, text: str) -> list:
-    """Reply to a text: continue a waiting flow, start one, or answer the question."""
-    current = state(ctx)
-    flow = _flow_reply(ctx, text, current)
-    if flow is not None:
-        return flow
-    answer = ctx.answerer.ask(text, moment(ctx))
-    reply = ctx.reply(answer, question_id=record_question(ctx, text, answer))
-    if answer.outcome == "clarify":  # a typed 「1」 may pick a choice next (LINE for PC has no buttons)
-        set_state(ctx, {"await": "choice", "ids": [e.id for e in answer.choices]})
-    if answer.smalltalk in ("thanks", "bye") and _answered_lately(ctx):
-        reply += offer_survey(ctx)  # the end of a conversation that reached an answer
-    return limits.fit(reply)
-
-
-def _answered_lately(ctx) -> bool:
-    """Whether this user got an answer within the last STATE_MINUTES (asked only on thanks or bye)."""
-    last = _quietly(ctx, "last_answer_at", ctx.user, ctx.agency_id)
-    return last is not None and ctx.now - last < ctx.state_minutes * 60
-
-
-def _flow_reply(ctx, text: str, current: dict) -> list | None:
-    """Messages when the text belongs to a flow (a request, a comment, stars); None for a question."""
-    kind = intents.intent(text)
-    waiting = current.get("await")
-    if kind == "cancel":
-        if waiting:
-            set_state(ctx, None)
-        ctx.outcome = "cancel"
-        return [_text(phrases.CANCELLED)]
-    if kind == "survey":
-        return offer_survey(ctx, on_demand=True)
-    if kind == "opinion":
-        ctx.outcome = "opinion-intro"
-        # A new flow ends the old one: what comes next is no longer a survey or rating comment.
-        set_state(ctx, {"await": "opinion-intro"})
-        item = messages.postback_item(phrases.LEAVE_OPINION, postback.encode("op"), phrases.LEAVE_OPINION)
-        return [_text(phrases.opinion_intro(ctx.answerer.agency), [item])]
-    if waiting == "opinion-intro":
-        # Typed straight after 「我要反映意見」 without tapping 「留下意見」: most likely the opinion itself.
-        # Asked once before it is kept, so a question typed here is not filed as a complaint.
-        kept, _ = _cut(text)
-        kept = redact(kept)  # the state is stored: no ID or phone number in it
-        set_state(ctx, {"await": "opinion-confirm", "text": kept})
-        ctx.outcome = "opinion-confirm"
-        send = messages.postback_item(phrases.SEND_OPINION, postback.encode("opc"), phrases.SEND_OPINION)
-        return [_text(phrases.opinion_confirm(kept), [send, _no_thanks()])]
-    if waiting == "stars" and intents.typed_stars(text) is not None:
-        return save_stars(ctx, intents.typed_stars(text))
-    if waiting == "choice" and intents.typed_choice(text) is not None:
-        return _typed_choice(ctx, current.get("ids") or [], intents.typed_choice(text))
-    # After 「留下意見」 the citizen was asked to type the opinion: whatever comes is the opinion. A
-    # comment after a rating is optional, so a real question there leaves the flow.
-    if waiting == "opinion" or waiting == "comment" and ctx.answerer.ask(text).outcome != "answer":
-        return _save_comment(ctx, current, text)
-    if waiting:  # a new question leaves the flow
-        set_state(ctx, None)
-    return None
 
 
 def moment(ctx) -> dt.datetime | None:
@@ -142,120 +119,224 @@ def moment(ctx) -> dt.datetime | None:
     return dt.datetime.fromtimestamp(ctx.now, dt.timezone.utc) if ctx.now else None
 
 
-def choose(ctx, entry) -> list:
-    """The answer of a chosen entry (a tapped topic or a typed number), counted apart from questions."""
-    answer = ctx.answerer.answer_entry(entry, question=entry.title, now=moment(ctx))
-    reply = render(answer, record_question(ctx, entry.title, replace(answer, outcome="choice")))
-    ctx.outcome, ctx.entry_id = "choice", entry.id
+# ---- the steps a typed text can take ----
+
+def _cancel(ctx, text: str, current: dict) -> Reply:
+    return Reply([_text(phrases.CANCELLED)], "cancel", state=None if current else KEEP)
+
+
+def _survey_asked(ctx, text: str, current: dict) -> Reply:
+    return offer_survey(ctx, on_demand=True)
+
+
+def _opinion_intro(ctx, text: str, current: dict) -> Reply:
+    item = messages.postback_item(phrases.LEAVE_OPINION, postback.encode("op"), phrases.LEAVE_OPINION)
+    # A new flow ends the old one: what comes next is no longer a survey or rating comment.
+    return Reply([_text(phrases.opinion_intro(ctx.answerer.agency), [item])], "opinion-intro",
+                 state={"await": "opinion-intro"})
+
+
+def _typed_stars(ctx, text: str, current: dict) -> Reply:
+    return save_stars(ctx, intents.typed_stars(text))
+
+
+def _typed_choice(ctx, text: str, current: dict) -> Reply:
+    """「1」 after a "which item?": that item; a number out of range asks again with the choices."""
+    number = intents.typed_choice(text)
+    entries = [e for e in map(ctx.answerer.agency.entry, current.get("ids") or []) if e]
+    if not entries:
+        return replace(stale(ctx), state=None)
+    if not 1 <= number <= len(entries):
+        items = [topic_item(e) for e in entries]
+        return Reply([_text(phrases.CHOICE_RANGE.format(n=len(entries)), items)], "choice-invalid")
+    return replace(choose(ctx, entries[number - 1]), state=None)
+
+
+def _save_opinion(ctx, text: str, current: dict) -> Reply:
+    kept, note = _cut(text)
+    try:
+        with saving(ctx, "add_opinion") as store:
+            reference = store.add_opinion(Opinion(ctx.agency_id, ctx.user, kept, ctx.now))
+    except SaveFailed:
+        return Reply([_text(phrases.SAVE_FAILED)], "opinion", state=None)
+    return Reply([_text(phrases.opinion_saved(reference) + note)], "opinion", state=None)
+
+
+def _confirm_opinion(ctx, text: str, current: dict) -> Reply:
+    """Typed straight after 「我要反映意見」 without tapping 「留下意見」: most likely the opinion itself.
+    Asked once before it is kept, so a question typed here is not filed as a complaint."""
+    kept, _ = _cut(text)  # redacted: the state is stored, and no ID or phone number goes in it
+    send = messages.postback_item(phrases.SEND_OPINION, postback.encode("opc"), phrases.SEND_OPINION)
+    return Reply([_text(phrases.opinion_confirm(kept), [send, _no_thanks()])], "opinion-confirm",
+                 state={"await": "opinion-confirm", "text": kept})
+
+
+def _save_comment(ctx, text: str, current: dict) -> Reply:
+    kept, note = _cut(text)
+    try:
+        with saving(ctx, "annotate") as store:
+            store.annotate(current["kind"], current["id"], ctx.user, None, kept)
+    except SaveFailed:
+        return Reply([_text(phrases.SAVE_FAILED)], "comment", state=None)
+    return Reply([_text(phrases.COMMENT_THANKS + note)], "comment", state=None)
+
+
+def _answer(ctx, text: str, current: dict) -> Reply:
+    """The question answered; a "which item?" waits for a typed number; a thank-you after an answer
+    brings the survey."""
+    answer = ctx.answerer.ask(text, moment(ctx))
+    reply = Reply(render(answer, record_question(ctx, text, answer)), answer.outcome, answer.entry_id,
+                  state=None if current else KEEP)  # a new question leaves any waiting step
+    if answer.outcome == "clarify":
+        reply = replace(reply, state={"await": "choice", "ids": [e.id for e in answer.choices]})
+    if answer.smalltalk in ("thanks", "bye") and _answered_lately(ctx):
+        reply = reply.then(offer_survey(ctx))
     return reply
 
 
-def _typed_choice(ctx, ids: list[str], number: int) -> list:
-    """「1」 after a "which item?": that item; a number out of range asks again with the choices."""
-    entries = [e for e in map(ctx.answerer.agency.entry, ids) if e]
-    if not entries:
-        set_state(ctx, None)
-        return stale(ctx)
-    if not 1 <= number <= len(entries):
-        ctx.outcome = "choice-invalid"
-        items = [topic_item(e) for e in entries]
-        return [_text(phrases.CHOICE_RANGE.format(n=len(entries)), items)]
-    set_state(ctx, None)
-    return choose(ctx, entries[number - 1])
+def _answered_lately(ctx) -> bool:
+    """Whether this user got an answer within the last STATE_MINUTES (asked only on thanks or bye)."""
+    last = quietly(ctx, "last_answer_at", lambda s: s.last_answer_at(ctx.user, ctx.agency_id))
+    return last is not None and ctx.now - last < ctx.state_minutes * 60
 
 
-def _save_comment(ctx, current: dict, text: str) -> list:
-    """Keep a comment on a rating or survey answer, or an opinion with its reference number."""
-    kept, note = _cut(text)
-    set_state(ctx, None)
-    try:
-        if current["await"] == "opinion":
-            ctx.outcome = "opinion"
-            reference = _store(ctx, "add_opinion", Opinion(ctx.agency_id, ctx.user, kept, ctx.now))
-            return [_text(phrases.opinion_saved(reference) + note)]
-        ctx.outcome = "comment"
-        _store(ctx, "annotate", current["kind"], current["id"], ctx.user, None, kept)
-    except SaveFailed:
-        return [_text(phrases.SAVE_FAILED)]
-    return [_text(phrases.COMMENT_THANKS + note)]
+# What a text is, tested in the table's order: the fixed requests first, then what a state expects.
+KINDS = {
+    "cancel": lambda ctx, text: intents.intent(text) == "cancel",
+    "survey": lambda ctx, text: intents.intent(text) == "survey",
+    "opinion": lambda ctx, text: intents.intent(text) == "opinion",
+    "stars": lambda ctx, text: intents.typed_stars(text) is not None,
+    "number": lambda ctx, text: intents.typed_choice(text) is not None,
+    "not a question": lambda ctx, text: ctx.answerer.ask(text).outcome != "answer",
+    "any text": lambda ctx, text: True,
+}
+ANY, IDLE = "*", "idle"  # IDLE: nothing awaited
+# (waiting state or ANY, kind of text, step, the states it may lead to): the first row that matches
+# handles the text. A step that cannot keep what it was given (a number out of range, stars outside
+# 1–5, a database outage) may also stay where it was.
+TEXT_STEPS = [
+    (ANY, "cancel", _cancel, (IDLE,)),
+    (ANY, "survey", _survey_asked, ("stars",)),
+    (ANY, "opinion", _opinion_intro, ("opinion-intro",)),
+    ("stars", "stars", _typed_stars, ("comment",)),
+    ("choice", "number", _typed_choice, (IDLE, "choice")),  # a number out of range asks again
+    ("opinion", "any text", _save_opinion, (IDLE,)),
+    ("opinion-intro", "any text", _confirm_opinion, ("opinion-confirm",)),
+    ("comment", "not a question", _save_comment, (IDLE,)),  # a real question leaves the optional comment
+    (ANY, "any text", _answer, (IDLE, "choice", "stars")),  # 「謝謝」 after an answer: the survey
+]
+# Buttons that enter or leave a state (handlers.POSTBACKS dispatches them): (from, button, to).
+BUTTON_STEPS = [
+    (ANY, "👎 then a reason", "comment"),
+    (ANY, "survey stars", "comment"),
+    (ANY, "「留下意見」", "opinion"),
+    ("opinion-confirm", "「送出意見」", IDLE),
+]
 
 
-def offer_survey(ctx, on_demand: bool = False) -> list:
+def mermaid() -> str:
+    """The conversation's states as a Mermaid state diagram, drawn from the tables above ("any" is
+    every state, idle included: the rows that apply wherever the conversation is)."""
+    def node(name: str) -> str:
+        return {IDLE: "[*]", ANY: "any"}.get(name, name.replace("-", "_"))
+
+    lines = ["stateDiagram-v2"]
+    lines += [f"    {node(where)} --> {node(target)}: {kind}"
+              for where, kind, _, targets in TEXT_STEPS for target in targets]
+    lines += [f"    {node(where)} --> {node(target)}: {button}" for where, button, target in BUTTON_STEPS]
+    return "\n".join(lines) + "\n"
+
+
+def on_text(ctx, text: str) -> Reply:
+    """Reply to a text by the first row of TEXT_STEPS that fits the waiting state and the text."""
+    current = state(ctx)
+    waiting = current.get("await")
+    for where, kind, step, _ in TEXT_STEPS:
+        if where in (ANY, waiting) and KINDS[kind](ctx, text):
+            return step(ctx, text, current)
+    raise AssertionError("TEXT_STEPS ends with a row for any text")
+
+
+# ---- steps started by buttons ----
+
+def choose(ctx, entry) -> Reply:
+    """The answer of a chosen entry (a tapped topic or a typed number), counted apart from questions."""
+    answer = ctx.answerer.answer_entry(entry, question=entry.title, now=moment(ctx))
+    question_id = record_question(ctx, entry.title, replace(answer, outcome="choice"))
+    return Reply(render(answer, question_id), "choice", entry.id)
+
+
+def offer_survey(ctx, on_demand: bool = False) -> Reply:
     """The 1–5 survey question; unasked-for offers at most once per SURVEY_EVERY_DAYS per user."""
     if ctx.store is None or ctx.user is None:
-        return []
+        return Reply()
     if not on_demand:
-        last = _quietly(ctx, "last_survey_offer", ctx.user, ctx.agency_id)
+        last = quietly(ctx, "last_survey_offer", lambda s: s.last_survey_offer(ctx.user, ctx.agency_id))
         if last is not None and ctx.now - last < ctx.survey_every_days * 86400:
-            return []
-    _quietly(ctx, "note_survey_offer", ctx.user, ctx.agency_id, ctx.now)
-    set_state(ctx, {"await": "stars"})
-    if on_demand:
-        ctx.outcome = "survey-offer"
-    return [_text(phrases.SURVEY_ASK, _stars_items())]
+            return Reply()
+    quietly(ctx, "note_survey_offer", lambda s: s.note_survey_offer(ctx.user, ctx.agency_id, ctx.now))
+    return Reply([_text(phrases.SURVEY_ASK, _stars_items())], "survey-offer" if on_demand else "",
+                 state={"await": "stars"})
 
 
-def save_stars(ctx, stars: int | None) -> list:
+def save_stars(ctx, stars: int | None) -> Reply:
     """Keep a survey answer, then invite a comment; anything outside 1–5 is asked again."""
     if stars is None or not 1 <= stars <= 5:
-        ctx.outcome = "survey-invalid"
-        return [_text(phrases.STARS_RANGE, _stars_items())]
+        return Reply([_text(phrases.STARS_RANGE, _stars_items())], "survey-invalid")
     try:
-        survey_id = _store(ctx, "add_survey", Survey(ctx.agency_id, ctx.user, stars, ctx.now, ctx.event_id))
+        with saving(ctx, "add_survey") as store:
+            survey_id = store.add_survey(Survey(ctx.agency_id, ctx.user, stars, ctx.now, ctx.event_id))
     except SaveFailed:
-        return [_text(phrases.SAVE_FAILED)]
-    ctx.outcome = f"survey-{stars}"
-    set_state(ctx, {"await": "comment", "kind": "survey", "id": survey_id})
-    return [_text(phrases.SURVEY_THANKS + phrases.ASK_COMMENT, [_no_thanks()])]
+        return Reply([_text(phrases.SAVE_FAILED)], f"survey-{stars}")
+    return Reply([_text(phrases.SURVEY_THANKS + phrases.ASK_COMMENT, [_no_thanks()])], f"survey-{stars}",
+                 state={"await": "comment", "kind": "survey", "id": survey_id})
 
 
-def on_rating(ctx, data: postback.Postback) -> list:
+def on_rating(ctx, data: postback.Postback) -> Reply:
     """👍 thanks (and perhaps the survey); 👎 asks for the reason. The rating is kept either way."""
     entry = ctx.answerer.agency.entry(data.entry_id)
     if entry is None:
         return stale(ctx)
-    ctx.outcome, ctx.entry_id = f"feedback-{data.rating}", entry.id
+    outcome = f"feedback-{data.rating}"
     try:
-        rating_id = _store(ctx, "add_rating", Rating(
-            ctx.agency_id, ctx.user, entry.id, data.rating, ctx.now, ctx.event_id, data.question_id))
+        with saving(ctx, "add_rating") as store:
+            rating_id = store.add_rating(Rating(ctx.agency_id, ctx.user, entry.id, data.rating, ctx.now,
+                                                ctx.event_id, data.question_id))
     except SaveFailed:
-        return [_text(phrases.SAVE_FAILED)]
+        return Reply([_text(phrases.SAVE_FAILED)], outcome, entry.id)
     if data.rating == "up":
-        return [_text(phrases.FEEDBACK_THANKS)] + offer_survey(ctx)
+        return Reply([_text(phrases.FEEDBACK_THANKS)], outcome, entry.id).then(offer_survey(ctx))
     items = [messages.postback_item(label, postback.encode("why", rating=reason, record_id=rating_id), label)
              for reason, label in phrases.REASONS.items()]
-    return [_text(phrases.ASK_REASON, items)]
+    return Reply([_text(phrases.ASK_REASON, items)], outcome, entry.id)
 
 
-def on_reason(ctx, data: postback.Postback) -> list:
+def on_reason(ctx, data: postback.Postback) -> Reply:
     """The reason for a 👎, then an invitation to say more."""
     try:
-        own = _store(ctx, "annotate", "rating", data.record_id, ctx.user, data.rating)
+        with saving(ctx, "annotate") as store:
+            own = store.annotate("rating", data.record_id, ctx.user, data.rating)
     except SaveFailed:
-        return [_text(phrases.SAVE_FAILED)]
+        return Reply([_text(phrases.SAVE_FAILED)], f"reason-{data.rating}")
     if not own:
         return stale(ctx)
-    ctx.outcome = f"reason-{data.rating}"
-    set_state(ctx, {"await": "comment", "kind": "rating", "id": data.record_id})
-    return [_text(phrases.FEEDBACK_THANKS + phrases.ASK_COMMENT, [_no_thanks()])]
+    return Reply([_text(phrases.FEEDBACK_THANKS + phrases.ASK_COMMENT, [_no_thanks()])], f"reason-{data.rating}",
+                 state={"await": "comment", "kind": "rating", "id": data.record_id})
 
 
-def send_opinion(ctx) -> list:
-    """「送出意見」: keep the opinion typed after 「我要反映意見」 that is waiting for confirmation."""
+def on_opinion_button(ctx) -> Reply:
+    """「留下意見」: wait for the opinion's text."""
+    return Reply([_text(phrases.OPINION_ASK, [_no_thanks()])], "opinion-ask", state={"await": "opinion"})
+
+
+def send_opinion(ctx) -> Reply:
+    """「送出意見」: keep the opinion typed after 「我要反映意見」 that waits for confirmation."""
     current = state(ctx)
     if current.get("await") != "opinion-confirm" or not current.get("text"):
         return stale(ctx)
-    return _save_comment(ctx, {"await": "opinion"}, current["text"])
+    return _save_opinion(ctx, current["text"], current)
 
 
-def on_opinion_button(ctx) -> list:
-    """「留下意見」: wait for the opinion's text."""
-    ctx.outcome = "opinion-ask"
-    set_state(ctx, {"await": "opinion"})
-    return [_text(phrases.OPINION_ASK, [_no_thanks()])]
-
-
-def stale(ctx) -> list:
+def stale(ctx) -> Reply:
     """A button that is not (or no longer) ours: say so kindly."""
-    ctx.outcome = "stale-button"
-    return [_text(phrases.STALE_BUTTON)]
+    return Reply([_text(phrases.STALE_BUTTON)], "stale-button")

@@ -1,4 +1,4 @@
-"""LINE's message limits, enforced in one place before anything is sent."""
+"""LINE's message limits, applied once to every reply by handlers.respond, right before it is sent."""
 
 from __future__ import annotations
 

@@ -18,19 +18,35 @@ def flex(alt_text: str, contents: dict) -> dict:
     return {"type": "flex", "altText": alt_text, "contents": contents}
 
 
-def postback_item(label: str, data: str, display_text: str | None = None) -> dict:
-    """A quick-reply button that sends postback data (and shows `display_text` as the user's words)."""
+def postback_action(label: str, data: str, display_text: str | None = None) -> dict:
+    """An action that sends postback data (and shows `display_text` as the user's words): the same
+    action serves a quick reply and a rich menu button."""
     action = {"type": "postback", "label": label, "data": data}
     if display_text:
         action["displayText"] = display_text
+    return action
+
+
+def message_action(label: str, body: str) -> dict:
+    """An action that sends `body` as if the user had typed it."""
+    return {"type": "message", "label": label, "text": body}
+
+
+def item(action: dict) -> dict:
+    """A quick-reply button carrying an action."""
     return {"type": "action", "action": action}
+
+
+def postback_item(label: str, data: str, display_text: str | None = None) -> dict:
+    """A quick-reply button that sends postback data (and shows `display_text` as the user's words)."""
+    return item(postback_action(label, data, display_text))
 
 
 def message_item(label: str, body: str) -> dict:
     """A quick-reply button that sends a text message."""
-    return {"type": "action", "action": {"type": "message", "label": label, "text": body}}
+    return item(message_action(label, body))
 
 
 def with_items(message: dict, items: list[dict]) -> dict:
-    """The message with these quick-reply items (limits are applied by limits.fit)."""
+    """The message with these quick-reply items (handlers.respond fits them to LINE's limits)."""
     return {**message, "quickReply": {"items": list(items)}}

@@ -14,10 +14,15 @@ CARD_KINDS = ("window", "single_window")
 MAX_TOPICS = 3
 
 
+def topic_action(entry: Entry) -> dict:
+    """The action that asks for one entry's answer: a quick reply here, a button on the rich menu."""
+    return messages.postback_action(limits.label(entry.title), postback.encode("ans", entry.id), entry.title)
+
+
 @lru_cache(maxsize=4096)  # the same buttons under every answer; limits.fit copies before changing
 def topic_item(entry: Entry) -> dict:
     """A quick reply that asks for one entry's answer."""
-    return messages.postback_item(limits.label(entry.title), postback.encode("ans", entry.id), entry.title)
+    return messages.item(topic_action(entry))
 
 
 def _feedback_items(entry: Entry, question_id: int | None) -> list[dict]:
@@ -54,7 +59,8 @@ def card(entry: Entry) -> dict | None:
 
 
 def render(answer: Answer, question_id: int | None = None) -> list:
-    """The LINE messages for an answer, within LINE's limits (feedback buttons carry the question id)."""
+    """The LINE messages for an answer (feedback buttons carry the question id); handlers.respond fits
+    them to LINE's limits."""
     reply: list = [messages.text(answer.text)]
     if answer.outcome == "answer" and answer.entry:
         flex = card(answer.entry)
@@ -67,4 +73,4 @@ def render(answer: Answer, question_id: int | None = None) -> list:
         items = [topic_item(e) for e in answer.related]
     if items:
         reply[-1] = messages.with_items(reply[-1], items)
-    return limits.fit(reply)
+    return reply  # fitted to LINE's limits once, by handlers.respond

@@ -75,6 +75,8 @@ def fake_line():
     fake = FakeLine()
     yield fake
     fake.close()
+    # Every reply the bot sent must be one LINE accepts (the SDK's ReplyMessageRequest, LINE's limits).
+    assert not fake.invalid, f"{len(fake.invalid)} reply bodies LINE would refuse, e.g. {fake.invalid[0]}"
 
 
 def server_env(tmp_path: Path, line_url: str = "http://127.0.0.1:9", **extra: str) -> dict:

@@ -12,6 +12,20 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 RICHMENU = "/v2/bot/richmenu"
+REPLY = "/v2/bot/message/reply"
+
+
+def conforms(body: dict) -> bool:
+    """A reply body is what the SDK's own ReplyMessageRequest accepts and serialises back unchanged,
+    within LINE's limits (at most 5 messages)."""
+    from linebot.v3.messaging import ReplyMessageRequest
+
+    try:
+        back = ReplyMessageRequest.from_dict(body).to_dict()
+    except Exception:  # noqa: BLE001 - the SDK's validation errors
+        return False
+    back.pop("notificationDisabled", None)  # the SDK adds its default
+    return back == body and 1 <= len(body.get("messages") or []) <= 5
 STATELESS = "/oauth2/v3/token"
 
 
@@ -40,6 +54,7 @@ class FakeLine:
         self.channels: dict[str, str] = {}
         self.token_seconds = 900
         self.issued: dict[str, float] = {}  # token -> when it expires (time.monotonic)
+        self.invalid: list[dict] = []  # reply bodies the SDK's ReplyMessageRequest would refuse
         ids = itertools.count(1)
         fake = self
 
@@ -78,7 +93,9 @@ class FakeLine:
                         status = 400
                 if status != 200:
                     reply = json.dumps({"message": "fake error"}).encode()
-                elif self.path == "/v2/bot/message/reply":  # the shape LINE answers with
+                elif self.path == REPLY:  # the shape LINE answers with
+                    if not conforms(payload):
+                        fake.invalid.append(payload)
                     sent = [{"id": str(i), "quoteToken": f"q{i}"} for i, _ in enumerate(payload.get("messages", []))]
                     reply = json.dumps({"sentMessages": sent}).encode()
                 elif self.path == STATELESS:
@@ -117,7 +134,7 @@ class FakeLine:
 
     def replies(self) -> list[dict]:
         """The bodies of every reply call received so far."""
-        return [body for path, body in self.requests if path == "/v2/bot/message/reply"]
+        return [body for path, body in self.requests if path == REPLY]
 
     def close(self) -> None:
         self.server.shutdown()

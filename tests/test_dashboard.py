@@ -1,6 +1,7 @@
 """The /admin dashboard through the real app: access rules, figures from the store, the queue, export, charts."""
 
 import io
+import itertools
 import re
 import sys
 import sqlite3
@@ -251,10 +252,10 @@ def test_marking_a_group_handled_moves_it_out_of_the_queue(admin):
     page = client.get(f"/admin/{OFFICE}").text
     key = reports(admin, agency=OFFICE)[0].unanswered[0].key
     done = client.post(f"/admin/{OFFICE}/review", data={"csrf": csrf_of(page), "key": key, "status": "added"})
-    assert done.status_code == 303 and done.headers["Location"].endswith(f"/admin/{OFFICE}#queue")
+    assert done.status_code == 303 and done.headers["Location"].endswith(f"/admin/{OFFICE}#done")
     assert admin.config["STORE"].reviews(OFFICE) == {key: "added"}
     page = client.get(f"/admin/{OFFICE}").text
-    assert text_of(page, "queue-count") == "3" and "「停車場在哪裡」" not in page
+    assert text_of(page, "queue-count") == "3" and "停車場在哪裡" not in "".join(queue_on(page))
     page = client.get(f"/admin/{OFFICE}?handled=1").text
     assert "「停車場在哪裡」" in page and "重新列入" in page
     client.post(f"/admin/{OFFICE}/review", data={"csrf": csrf_of(page), "key": key, "status": "open"})
@@ -381,6 +382,24 @@ def _shown(driver, element_id: str) -> str:
         return ""
 
 
+# Every chart's labels as Chromium laid them out: the text, its attributes and its box in the chart's units.
+LABEL_BOXES = """
+return Array.from(document.querySelectorAll('svg.chart')).map(svg => ({
+  width: svg.viewBox.baseVal.width, height: svg.viewBox.baseVal.height,
+  texts: Array.from(svg.querySelectorAll('text')).map(t => {
+    const b = t.getBBox();
+    return {text: t.textContent, x: +t.getAttribute('x'), y: +t.getAttribute('y'),
+            size: +t.getAttribute('font-size'), anchor: t.getAttribute('text-anchor'),
+            weight: t.getAttribute('font-weight'), box: [b.x, b.y, b.x + b.width, b.y + b.height]};
+  })}));
+"""
+
+
+def _meet(p, q, slack: float = 0.5) -> bool:
+    """Whether two (left, top, right, bottom) boxes overlap by more than rounding."""
+    return p[0] < q[2] - slack and q[0] < p[2] - slack and p[1] < q[3] - slack and q[1] < p[3] - slack
+
+
 def test_a_supervisor_logs_in_and_works_the_queue_in_headless_chromium(tmp_path, agencies):
     from selenium.webdriver.common.by import By
 
@@ -411,6 +430,23 @@ def test_a_supervisor_logs_in_and_works_the_queue_in_headless_chromium(tmp_path,
             assert wait_for(lambda: shown("queue-count") == "3", 15)
             assert store.reviews(OFFICE) == {expected.unanswered[0].key: "added"}
             assert len(driver.find_elements(By.CSS_SELECTOR, ".queue .item")) == 3
+            example = expected.unanswered[0].example
+            assert f"已把「{example}」標為「已加入知識庫」" in shown("done")
+            driver.find_element(By.XPATH, "//*[@id='done']//button[text()='復原']").click()
+            assert wait_for(lambda: shown("queue-count") == "4", 15)
+            assert store.reviews(OFFICE) == {} and f"已復原：「{example}」回到待處理清單。" in shown("done")
+            labels = driver.execute_script(LABEL_BOXES)
+            assert len(labels) == 3 and all(chart["texts"] for chart in labels)
+            for chart in labels:  # what Chromium really drew: no two labels meet, none leaves the chart …
+                boxes = [t["box"] for t in chart["texts"]]
+                assert [(a, b) for a, b in itertools.combinations(range(len(boxes)), 2)
+                        if _meet(boxes[a], boxes[b])] == [], chart
+                assert all(b[0] >= -0.5 and b[1] >= -0.5 and b[2] <= chart["width"] + 0.5
+                           and b[3] <= chart["height"] + 0.5 for b in boxes), chart
+                for t in chart["texts"]:  # … and the layout's estimate is never smaller than the real label
+                    estimate = charts.text_box(t["x"], t["y"], t["text"], t["size"], t["anchor"], t["weight"])
+                    assert estimate[2] - estimate[0] >= t["box"][2] - t["box"][0] - 0.5, t
+                    assert estimate[0] <= t["box"][0] + 0.5 and estimate[2] >= t["box"][2] - 0.5, t
             driver.execute_script("window.scrollTo(0, 0)")
             height = driver.execute_script("return document.documentElement.scrollHeight")
             driver.set_window_size(1280, height + 200)  # the window's own frame takes some of its height
@@ -438,3 +474,187 @@ def test_demo_data_is_flagged_on_the_pages_and_in_the_report(tmp_path, desk):
     app = create_app(server_env(tmp_path, DATABASE_URL=url, ADMIN_TOKEN=TOKEN))
     page = app.test_client().get("/admin/", headers={"Authorization": f"Bearer {TOKEN}"})
     assert page.status_code == 200 and "示範資料" in page.text
+
+
+# --- Dashboard polish: the queue in pages, a confirmation with 復原, this month's days, labels that never overlap.
+
+WORDS = "榮民證安家費停車場護照役男出國補助申請地址電話時間文件婚姻戶籍印鑑遷入死亡收養監護寄居身心障礙輔具交通"
+
+
+def seed_many(store, groups: int = 45) -> list[str]:
+    """`groups` more unanswered questions, each unlike any other (random words), asked once this month."""
+    import random
+
+    rng, at = random.Random(5), report.bounds(*[report.month_range(None, None)[1]] * 2)[0] + 9000
+    texts = ["".join(rng.sample(WORDS, 7)) + "怎麼辦" for _ in range(groups)]
+    for i, text in enumerate(texts):
+        store.add_question(Question(OFFICE, f"m{i}", text, "fallback", None, 0.1, at + i))
+    return texts
+
+
+def queue_on(page: str) -> list[str]:
+    """The examples of the open groups a page lists, in order."""
+    section = page.split('<ol class="queue">', 1)[1].split("</ol>", 1)[0]
+    return re.findall(r'<p class="example">「(.*?)」</p>', section)
+
+
+def test_the_queue_comes_in_pages_of_twenty_with_links_that_keep_the_filters(admin):
+    seed_many(admin.config["STORE"])
+    client = admin.test_client()
+    login(client)
+    months = report.months_between(*report.month_range(None, None))
+    expected = [u.example for u in reports(admin, agency=OFFICE)[0].unanswered if u.status is None]
+    assert len(expected) == 49  # the seed's 4 and 45 more: 3 pages
+    shown, range_query = [], f"from={months[0]}&to={months[-1]}"
+    for number, size in ((1, 20), (2, 20), (3, 9)):
+        page = client.get(f"/admin/{OFFICE}?{range_query}&handled=1&page={number}").text
+        assert len(queue_on(page)) == size and text_of(page, "queue-count") == "49"
+        assert page.count(f"第 {number} 頁，共 3 頁") == 2  # above and under the list
+        assert f"第 {20 * number - 19} 到 {20 * (number - 1) + size} 組" in page
+        links = re.findall(r'href="([^"]*page=\d[^"]*)"', page)
+        assert links and all(f"from={months[0]}" in u and f"to={months[-1]}" in u and "handled=1" in u for u in links)
+        assert ('rel="prev"' in page) == (number > 1) and ('rel="next"' in page) == (number < 3)
+        assert "上一頁" in page and "下一頁" in page and '<strong aria-current="page">' in page
+        shown += queue_on(page)
+    assert shown == expected  # every group once, most asked first, across the pages
+    assert queue_on(client.get(f"/admin/{OFFICE}?page=99").text) == expected[40:]  # past the end: the last page
+    for bad in ("abc", "0", "-2", "1e9", "９"):
+        assert queue_on(client.get(f"/admin/{OFFICE}?page={bad}").text) == expected[:20], bad
+    page = client.get(f"/admin/{OFFICE}?page=2&{range_query}").text
+    key = reports(admin, agency=OFFICE)[0].unanswered[25].key
+    form = {"csrf": csrf_of(page), "key": key, "status": "not_ours", "page": "2", "from": months[0], "to": months[-1]}
+    location = client.post(f"/admin/{OFFICE}/review", data=form).headers["Location"]
+    assert "page=2" in location and f"from={months[0]}" in location and location.endswith("#done")
+    assert expected[25] not in queue_on(client.get(location).text)
+
+
+def test_a_short_queue_has_no_page_links(admin):
+    client = admin.test_client()
+    login(client)
+    page = client.get(f"/admin/{OFFICE}").text
+    assert len(queue_on(page)) == 4 and "頁，共" not in page and "上一頁" not in page
+
+
+def test_a_mark_is_confirmed_and_undone_with_the_sessions_csrf(admin):
+    client, store = admin.test_client(), admin.config["STORE"]
+    login(client)
+    page = client.get(f"/admin/{OFFICE}").text
+    key = reports(admin, agency=OFFICE)[0].unanswered[0].key
+    client.post(f"/admin/{OFFICE}/review", data={"csrf": csrf_of(page), "key": key, "status": "added"})
+    page = client.get(f"/admin/{OFFICE}").text
+    assert "已把「停車場在哪裡」標為「已加入知識庫」，這一組已移出待處理清單。" in page
+    assert 'role="status"' in page and f'action="/admin/{OFFICE}/undo"' in page and "復原</button>" in page
+    assert "已把" not in client.get(f"/admin/{OFFICE}").text  # said once; the undo stays possible
+    for data in ({"key": key}, {"key": key, "csrf": "forged"}, {"key": "別的問題", "csrf": csrf_of(page)}):
+        assert client.post(f"/admin/{OFFICE}/undo", data=data).status_code == 400
+    assert store.reviews(OFFICE) == {key: "added"}
+    undone = client.post(f"/admin/{OFFICE}/undo", data={"key": key, "csrf": csrf_of(page)})
+    assert undone.status_code == 303 and undone.headers["Location"].endswith("#done")
+    assert store.reviews(OFFICE) == {}
+    page = client.get(f"/admin/{OFFICE}").text
+    assert "已復原：「停車場在哪裡」回到待處理清單。" in page and "停車場在哪裡" in queue_on(page)
+    again = client.post(f"/admin/{OFFICE}/undo", data={"key": key, "csrf": csrf_of(page)})
+    assert again.status_code == 400 and "沒有可以復原的動作" in again.text  # one undo per mark
+    # From the handled list: 重新列入, then 復原 marks it again as it was.
+    client.post(f"/admin/{OFFICE}/review", data={"csrf": csrf_of(page), "key": key, "status": "not_ours"})
+    page = client.get(f"/admin/{OFFICE}?handled=1").text
+    client.post(f"/admin/{OFFICE}/review", data={"csrf": csrf_of(page), "key": key, "status": "open", "handled": "1"})
+    page = client.get(f"/admin/{OFFICE}?handled=1").text
+    assert "已把「停車場在哪裡」重新列入待處理清單。" in page and store.reviews(OFFICE) == {}
+    client.post(f"/admin/{OFFICE}/undo", data={"key": key, "csrf": csrf_of(page), "handled": "1"})
+    assert store.reviews(OFFICE) == {key: "not_ours"}
+    assert "又標回「不是我們的業務」" in client.get(f"/admin/{OFFICE}?handled=1").text
+
+
+def test_an_undo_never_overwrites_a_colleagues_later_mark(admin):
+    mine, theirs, store = admin.test_client(), admin.test_client(), admin.config["STORE"]
+    login(mine)
+    login(theirs)
+    key = reports(admin, agency=OFFICE)[0].unanswered[0].key
+    page = mine.get(f"/admin/{OFFICE}").text
+    mine.post(f"/admin/{OFFICE}/review", data={"csrf": csrf_of(page), "key": key, "status": "added"})
+    other = theirs.get(f"/admin/{OFFICE}?handled=1").text
+    theirs.post(f"/admin/{OFFICE}/review", data={"csrf": csrf_of(other), "key": key, "status": "not_ours"})
+    assert theirs.post(f"/admin/{OFFICE}/undo", data={"key": key, "csrf": csrf_of(other)}
+                       ).status_code == 303  # their own last mark, theirs to undo …
+    theirs.post(f"/admin/{OFFICE}/review", data={"csrf": csrf_of(other), "key": key, "status": "not_ours"})
+    page = mine.get(f"/admin/{OFFICE}").text
+    assert mine.post(f"/admin/{OFFICE}/undo", data={"key": key, "csrf": csrf_of(page)}).status_code == 303
+    assert store.reviews(OFFICE) == {key: "not_ours"}  # … but mine does not undo theirs
+    assert "沒有復原：「停車場在哪裡」在您標記之後，已經被其他同仁改成「不是我們的業務」" in mine.get(f"/admin/{OFFICE}").text
+    bearer = admin.test_client().post(f"/admin/{OFFICE}/undo", data={"key": key},
+                                      headers={"Authorization": f"Bearer {TOKEN}"})
+    assert bearer.status_code == 400 and store.reviews(OFFICE) == {key: "not_ours"}  # a script has no last mark
+
+
+def test_this_months_figures_say_which_days_they_cover(admin):
+    from datetime import date
+
+    assert report.so_far("2026-03", date(2026, 3, 1)) == "1 日"
+    assert report.so_far("2026-03", date(2026, 3, 3)) == "1–3 日"
+    assert report.so_far("2026-02", date(2026, 3, 3)) == report.so_far("2026-04", date(2026, 3, 3)) == ""
+    client = admin.test_client()
+    login(client)
+    this_month = report.month_range(None, None)[1]
+    days = report.so_far(this_month)
+    overview = client.get("/admin/").text
+    row = re.sub(r"</?span>", "", re.search(rf'<tr data-agency="{OFFICE}">(.*?)</tr>', overview, re.S).group(1))
+    assert f"本月（{days}，樣本太少）" in row  # 10 ratings and 3 surveys this month: both marked
+    assert row.count("樣本太少") == row.count(f"本月（{days}，樣本太少）") == 2
+    assert f"只算到今天：{days}" in text_of(overview, "this-month")
+    page = client.get(f"/admin/{OFFICE}").text
+    current = re.sub(r"</?span>", "", re.search(rf'data-month="{this_month}">(.*?)</tr>', page, re.S).group(1))
+    assert f"本月，只有 {days}" in current and current.count(f"本月（{days}，樣本太少）") == 3
+    earlier = re.search(r'data-month="([^"]+)">(.*?)</tr>', page, re.S).group(2)
+    assert "本月" not in earlier  # a month that is over says nothing of days
+    for svg in re.findall(r"<svg.*?</svg>", page, re.S)[:2]:
+        assert f">{days}</text>" in svg and f"（{days}）" in _svg(svg).find("desc").text
+
+
+def overlapping(svg: ET.Element) -> list:
+    """Pairs of labels whose estimated boxes meet, and labels reaching outside the chart."""
+    boxes = [(t.text, charts.text_box(float(t.get("x")), float(t.get("y")), t.text, float(t.get("font-size")),
+                                      t.get("text-anchor"), t.get("font-weight"))) for t in svg.iter("text")]
+    width, height = float(svg.get("width")), float(svg.get("height"))
+    meet = [(a, b) for (a, p), (b, q) in itertools.combinations(boxes, 2) if _meet(p, q, slack=0)]
+    return meet + [(a, "outside") for a, p in boxes if p[0] < 0 or p[1] < 0 or p[2] > width or p[3] > height]
+
+
+LONG_NAMES = ["高雄縣鳳山市第一戶政事務所", "國軍退除役官兵輔導委員會桃園市榮民服務處", "高雄市政府兵役處", "三民區公所"]
+
+
+@pytest.mark.parametrize("values, few", [
+    ([1.0] * 14, [True] * 14),  # every point on the top line, the legend shown
+    ([0.0, None, 1.0, None, 0.0, 1.0], [False, True] * 3),  # gaps beside points on the bottom line
+    ([1.0], [True]),  # one month: the narrowest chart
+    ([0.333, 0.999, 0.001, 0.5] * 6, [i % 3 == 0 for i in range(24)]),
+])
+def test_chart_labels_never_meet_the_legend_or_each_other(values, few):
+    months = report.months_between("2025-01", "2027-12")[-len(values):]
+    notes = [""] * (len(values) - 1) + ["1–31 日"]
+    for fmt, ticks in ((lambda v: f"{v:.0%}", (0, 0.25, 0.5, 0.75, 1)),
+                       (lambda v: f"{1 + 4 * v:.1f} 分", (0, 0.25, 0.5, 0.75, 1)),
+                       (lambda v: f"{v * 100:.1f}%（{LONG_NAMES[0]}）", (0, 0.5, 1))):  # an unusually long label
+        svg = _svg(charts.line_chart(f"{LONG_NAMES[1]}：每月 👍 比例", months, values, ticks=ticks, fmt=fmt,
+                                     few=few, notes=notes))
+        assert overlapping(svg) == [], fmt(0.5)
+    bars = _svg(charts.bar_chart("各機關問卷份數", {i: 1000 * i for i in range(4)}, dict(enumerate(LONG_NAMES)),
+                                 unit="份"))
+    assert overlapping(bars) == [] and "高雄縣鳳山市第一戶政事務所" in [t.text for t in bars.iter("text")]
+
+
+def test_no_chart_on_any_office_page_has_labels_that_meet(admin):
+    store = admin.config["STORE"]
+    this_month = report.month_range(None, None)[1]
+    at = report.bounds(this_month, this_month)[0] + 60
+    for i in range(3):  # 100% and 5 stars in a young month: labels on the top line, under the legend
+        store.add_rating(Rating("fengshan-household", f"f{i}", "x", "up", at + i, f"r-fengshan-{i}"))
+        store.add_survey(Survey("fengshan-household", f"f{i}", 5, at + i, f"s-fengshan-{i}"))
+    client = admin.test_client()
+    login(client)
+    months = report.months_between(*report.month_range(None, None))
+    for office in reports(admin):
+        for query in ("", f"?from={months[-1]}&to={months[-1]}", "?from=2021-01"):
+            page = client.get(f"/admin/{office.agency}{query}").text
+            svgs = re.findall(r"<svg.*?</svg>", page, re.S)
+            assert len(svgs) == 3 and all(overlapping(_svg(svg)) == [] for svg in svgs), (office.name, query)

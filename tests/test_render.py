@@ -1,16 +1,14 @@
 """Answer → LINE messages, and LINE's limits enforced in one place."""
 
-from linebot.v3.messaging import ReplyMessageRequest
-
+import fake_line
 from handlers import limits, messages, postback
 from handlers.render import render
 
 
 def conforms(reply: list[dict]) -> bool:
-    """The reply is what the SDK's own models accept and serialise back unchanged."""
-    body = {"replyToken": "t", "messages": reply}
-    back = ReplyMessageRequest.from_dict(body).to_dict()
-    return back.pop("notificationDisabled") is False and back == body  # the SDK adds its default
+    """The reply is what the SDK's own models accept and serialise back unchanged (as the fake LINE
+    API checks every reply it receives)."""
+    return fake_line.conforms({"replyToken": "t", "messages": reply})
 
 
 def test_window_answers_get_a_flex_card_and_feedback(desk):
@@ -41,14 +39,14 @@ def test_the_card_follows_the_readers_font_size(desk):
 def test_every_entry_of_every_office_renders_within_limits_in_the_sdk_shape(desk):
     for answerer in desk.answerers.values():
         for entry in answerer.agency.entries:
-            reply = render(answerer.answer_entry(entry))
+            reply = limits.fit(render(answerer.answer_entry(entry)))
             assert 1 <= len(reply) <= limits.MAX_MESSAGES
             for m in reply:
                 assert limits.utf16_len(m.get("text", "")) <= limits.MAX_TEXT_UTF16
                 assert len(m.get("altText", "")) <= limits.MAX_ALT_TEXT
             assert conforms(reply), entry.id
         for question in ("你好", "補助", "天氣如何"):  # smalltalk, clarify, fallback
-            assert conforms(render(answerer.ask(question)))
+            assert conforms(limits.fit(render(answerer.ask(question))))
 
 
 def test_limits_cut_text_labels_and_quick_replies():
@@ -68,3 +66,11 @@ def test_postback_format_round_trips_and_rejects_the_unknown():
     for bad in ["", "hello", "v=2&a=ans&e=x", "v=1&a=drop&e=x", "a=ans", "v=1&a=ans&e=" + "x" * 400, "%%%",
                 "v=1&a=fb&e=x&r=meh", "v=1&a=why&k=abc&r=wrong", "v=1&a=sv&s=x"]:
         assert postback.decode(bad).action is None, bad
+
+
+def test_the_fake_line_api_refuses_what_line_would():
+    ok = messages.text("你好")
+    assert conforms([ok])
+    assert not conforms([ok] * 6)  # more than 5 messages
+    assert not conforms([{"type": "text"}])  # a text message without its text
+    assert not conforms([{"type": "flex", "altText": "x", "contents": {"type": "nonsense"}}])

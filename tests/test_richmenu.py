@@ -5,15 +5,16 @@ import io
 import json
 
 import pytest
-
-from bot.core.intents import intent
 from PIL import Image
 
-from bot import richmenu
+from bot.core.intents import intent
 from bot.core.knowledge import load_dir
+from bot.line.richmenu import action, menu_request
+from bot.richmenu import drawing, layout
 from bot.settings import Settings
 from conftest import DATA, run_cli
 from handlers import postback
+from handlers.render import topic_item
 
 TOKEN = "test-token"
 MAIN_CALLS = ["/v2/bot/richmenu/validate", "/v2/bot/richmenu", "/v2/bot/richmenu/{id}/content",
@@ -154,37 +155,44 @@ def test_missing_font_names_the_variable_and_the_package(tmp_path):
                   env={"RICHMENU_FONT": str(tmp_path / "none.ttf")})
     assert got.returncode == 1 and "Traceback" not in got.stderr
     assert "RICHMENU_FONT" in got.stderr and "fonts-noto-cjk" in got.stderr
-    with pytest.raises(richmenu.RichMenuError, match="fonts-noto-cjk"):
-        richmenu.find_font({}, paths=(), use_fc_match=False)
+    with pytest.raises(layout.RichMenuError, match="fonts-noto-cjk"):
+        drawing.find_font({}, paths=(), use_fc_match=False)
     not_a_font = tmp_path / "bad.ttf"
     not_a_font.write_text("not a font")
-    with pytest.raises(richmenu.RichMenuError, match="RICHMENU_FONT"):
-        richmenu.draw(_demo_office(), font_path=str(not_a_font))
+    with pytest.raises(layout.RichMenuError, match="RICHMENU_FONT"):
+        drawing.draw(layout.layout(_demo_office()), font_path=str(not_a_font))
 
 
 @pytest.mark.parametrize("n, rows", [(1, [3]), (2, [2, 2]), (3, [3, 2]), (4, [3, 3]), (6, [3, 3])])
 def test_few_topics_fill_the_grid(agencies, n, rows):  # n topics plus the two fixed buttons
     agency = dataclasses.replace(agencies["taoyuan-vac"], main_topics=agencies["taoyuan-vac"].main_topics[:n])
-    areas = richmenu.layout(agency)
+    areas = layout.layout(agency)
     assert [sum(1 for a in areas if a.y == y) for y in sorted({a.y for a in areas})] == rows
-    menu = richmenu.menu_request(agency, areas).to_dict()
+    menu = menu_request(agency, areas).to_dict()
     _check_areas(menu["areas"], agency, 2500, 1686)
+
+
+def test_a_topic_button_sends_what_the_quick_reply_for_it_sends(agencies):
+    areas = layout.layout(agencies["taoyuan-vac"])
+    topics = [a for a in areas if a.entry]
+    assert topics and all(action(a) == topic_item(a.entry)["action"] for a in topics)
 
 
 def test_an_office_without_main_topics_is_refused():
     office = dataclasses.replace(_demo_office(), main_topics=())
-    with pytest.raises(richmenu.RichMenuError, match="main_topics"):
-        richmenu.layout(office)
-    areas = richmenu.layout(_demo_office())  # two topics and the two fixed buttons: 2 + 2
+    with pytest.raises(layout.RichMenuError, match="main_topics"):
+        layout.layout(office)
+    areas = layout.layout(_demo_office())  # two topics and the two fixed buttons: 2 + 2
     assert [(a.width, a.height) for a in areas] == [(1250, 843)] * 4
 
 
 def test_the_image_is_drawn_with_readable_labels(agencies):
     agency = agencies["pingtung-vac"]  # the longest titles (14 characters)
-    png, areas = richmenu.draw(agency)
+    areas = layout.layout(agency)
+    png = drawing.draw(areas)
     image = Image.open(io.BytesIO(png)).convert("RGB")
     assert image.size == (2500, 1686)
-    size = richmenu.font_size(areas, richmenu.find_font())
+    size = drawing.font_size(areas, drawing.find_font())
     assert size >= 90  # about 14 pt on a phone: large enough for elderly readers
     for area in areas:  # each button has white text on its dark colour
         crop = image.crop((area.x, area.y, area.x + area.width, area.y + area.height))
@@ -194,15 +202,15 @@ def test_the_image_is_drawn_with_readable_labels(agencies):
 
 def test_long_titles_wrap_to_two_lines_at_natural_places():
     width = len  # one unit per character
-    assert richmenu.wrap("處長信箱", width, 8) == ["處長信箱"]
-    assert richmenu.wrap("全功能櫃台（單一窗口）", width, 7) == ["全功能櫃台", "（單一窗口）"]
-    assert richmenu.wrap("實地訪視與不會上網的替代服務", width, 7) == ["實地訪視與不會", "上網的替代服務"]
-    assert richmenu.wrap("FB臉書與Line社群", width, 8) == ["FB臉書與", "Line社群"]  # never inside a Latin word
-    assert richmenu.wrap("值日室（24小時服務）", width, 4) is None  # too narrow even for two lines
+    assert drawing.wrap("處長信箱", width, 8) == ["處長信箱"]
+    assert drawing.wrap("全功能櫃台（單一窗口）", width, 7) == ["全功能櫃台", "（單一窗口）"]
+    assert drawing.wrap("實地訪視與不會上網的替代服務", width, 7) == ["實地訪視與不會", "上網的替代服務"]
+    assert drawing.wrap("FB臉書與Line社群", width, 8) == ["FB臉書與", "Line社群"]  # never inside a Latin word
+    assert drawing.wrap("值日室（24小時服務）", width, 4) is None  # too narrow even for two lines
     # choosing the font size: a natural break must fit, else the title is refused at that size
-    assert richmenu.wrap("值日室（24小時服務）", width, 8, natural_only=True) == ["值日室", "（24小時服務）"]
-    assert richmenu.wrap("值日室（24小時服務）", width, 7, natural_only=True) is None
-    assert richmenu.wrap("值日室（24小時服務）", width, 7) == ["值日室（24", "小時服務）"]  # balanced
+    assert drawing.wrap("值日室（24小時服務）", width, 8, natural_only=True) == ["值日室", "（24小時服務）"]
+    assert drawing.wrap("值日室（24小時服務）", width, 7, natural_only=True) is None
+    assert drawing.wrap("值日室（24小時服務）", width, 7) == ["值日室（24", "小時服務）"]  # balanced
 
 
 def test_settings_read_the_data_host():

@@ -231,6 +231,28 @@ def test_unanswered_reviews_are_set_changed_and_reopened(store):
     assert store.reviews(AGENCY) == {} and store.reviews("sanmin-district") == {"停車位": "added"}
 
 
+def test_an_undo_restores_the_previous_status_unless_a_colleague_changed_it_since(store):
+    store.set_review(AGENCY, "停車位", "added", NOW)  # first mark, undone: open again
+    assert store.restore_review(AGENCY, "停車位", "added", None, NOW + 1) is True
+    assert store.reviews(AGENCY) == {}
+    store.set_review(AGENCY, "停車位", "added", NOW)  # a change of mark, undone: the old mark again
+    store.set_review(AGENCY, "停車位", "not_ours", NOW + 1)
+    assert store.restore_review(AGENCY, "停車位", "not_ours", "added", NOW + 2) is True
+    assert store.reviews(AGENCY) == {"停車位": "added"}
+    store.set_review(AGENCY, "停車位", None, NOW + 3)  # a reopen, undone: marked again
+    assert store.restore_review(AGENCY, "停車位", None, "added", NOW + 4) is True
+    assert store.reviews(AGENCY) == {"停車位": "added"}
+    # A colleague marked it after us: our undo leaves their mark alone, whatever we had done.
+    assert store.restore_review(AGENCY, "停車位", "not_ours", None, NOW + 5) is False
+    assert store.restore_review(AGENCY, "停車位", None, "not_ours", NOW + 5) is False
+    assert store.reviews(AGENCY) == {"停車位": "added"}
+    store.set_review(AGENCY, "洗車", None, NOW)
+    assert store.restore_review(AGENCY, "洗車", "added", None, NOW + 1) is False
+    assert store.restore_review(AGENCY, "洗車", None, None, NOW + 1) is True  # nothing to undo, nothing changed
+    assert store.restore_review("sanmin-district", "停車位", "added", None, NOW) is False
+    assert store.reviews(AGENCY) == {"停車位": "added"} and store.reviews("sanmin-district") == {}
+
+
 def test_a_simulated_reply_is_popped_once(store, workers):
     assert store.pop_simulated_reply("token-1") is None
     store.save_simulated_reply("token-1", '{"messages": ["old"]}')

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from datetime import datetime
 
@@ -12,7 +13,7 @@ from markupsafe import Markup
 from bot.core.checks import entries_due, gap_warnings
 from bot.core.hours import now_taipei
 from bot.core.phrases import STARS
-from bot.review import access, charts, export, report
+from bot.review import access, charts, export, paging, report
 from bot.review.render import KIND_NAMES
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", static_folder="static", template_folder="templates")
@@ -166,6 +167,13 @@ def _range_args() -> dict:
     return {k: request.values[k] for k in ("from", "to") if request.values.get(k)}
 
 
+def _view_args() -> dict:
+    """The range, the handled list and the queue's page: what a form's redirect must keep."""
+    shown = {"handled": "1"} if request.values.get("handled") == "1" else {}
+    page = paging.page_number(request.values.get("page"))
+    return {**_range_args(), **shown, **({"page": str(page)} if page > 1 else {})}
+
+
 def _office_report(agency: str):
     """The office's report for the requested range; 404 for an unknown office."""
     agencies = _agencies()
@@ -173,6 +181,9 @@ def _office_report(agency: str):
         abort(404)
     args = _range_args()
     return report.build(_store(), agencies, agency=agency, start=args.get("from"), end=args.get("to"))[0]
+
+
+bp.add_app_template_filter(report.so_far, "so_far")  # this month: 「1–3 日」
 
 
 @bp.app_template_filter("month_name")
@@ -203,16 +214,17 @@ def _mean(value: float | None) -> str:
 def _charts(office) -> dict[str, Markup]:
     """The office page's three charts as inline SVG."""
     labels = [m.month for m in office.months]
+    notes = [report.so_far(m.month) for m in office.months]  # this month is young: say how many days it covers
     name = office.name
     return {
         "satisfaction": Markup(charts.line_chart(
             f"{name}：每月滿意度平均（1 到 5 分）", labels, [m.survey_mean for m in office.months],
             ticks=(1, 2, 3, 4, 5), fmt=lambda v: f"{v:.1f} 分" if v % 1 else f"{v:.0f} 分",
-            few=[m.few_surveys for m in office.months])),
+            few=[m.few_surveys for m in office.months], notes=notes)),
         "up_rate": Markup(charts.line_chart(
             f"{name}：每月 👍 比例", labels, [m.up_rate for m in office.months],
             ticks=(0, 0.25, 0.5, 0.75, 1), fmt=_pct, few=[m.few_ratings for m in office.months],
-            colour="#1a7f37")),
+            notes=notes, colour="#1a7f37")),
         "distribution": Markup(charts.bar_chart(
             f"{name}：滿意度分數分布（{office.start} 到 {office.end}）", office.total.survey_dist, STARS)),
     }
@@ -235,32 +247,81 @@ def office(agency: str):
         return _message(400, "日期範圍有誤", str(exc))
     show_handled = request.args.get("handled") == "1"
     queue = [u for u in office_report.unanswered if u.status is None]
+    page = paging.page_of(queue, paging.page_number(request.args.get("page")))
     handled = [u for u in office_report.unanswered if u.status is not None]
     knowledge = _agencies().get(agency)
     due = entries_due(knowledge, now_taipei().date().isoformat()) if knowledge else []
     gaps = [g for g in gap_warnings(knowledge) if g.field.startswith("office.")] if knowledge else []
-    return _page("admin_office.html", r=office_report, charts=_charts(office_report), queue=queue,
-                 due=due, gaps=gaps,
+    return _page("admin_office.html", r=office_report, charts=_charts(office_report), queue=queue, page=page,
+                 done=_confirmation(agency, office_report.unanswered), due=due, gaps=gaps,
                  synthetic=office_report.synthetic,
                  handled=handled, show_handled=show_handled, statuses=STATUSES, range_args=_range_args(),
+                 queue_args={**_range_args(), **({"handled": "1"} if show_handled else {})},
                  month_options=_month_options(office_report),
                  export_url=url_for("admin.export_xlsx", agency=agency, **_range_args()))
+
+
+def _refused(agency: str):
+    """A queue form's post: 404 for an unknown office, 400 without the session's CSRF token, else None."""
+    if agency not in _agencies():
+        abort(404)
+    if not access.csrf_ok(request.form.get("csrf", "")):
+        return _message(400, "請重新操作", "這個頁面已經過期，請重新整理後再按一次。")
+    return None
+
+
+def _back_to_queue(agency: str):
+    """After a mark or an undo: the same page of the queue, at the note saying what was done."""
+    return redirect(url_for("admin.office", agency=agency, _anchor="done", **_view_args()), 303)
 
 
 @bp.post("/<agency>/review")
 def review(agency: str):
     """Mark a group handled ("added" / "not_ours") or reopen it, then back to the queue."""
-    if agency not in _agencies():
-        abort(404)
-    if not access.csrf_ok(request.form.get("csrf", "")):
-        return _message(400, "請重新操作", "這個頁面已經過期，請重新整理後再按一次。")
+    refused = _refused(agency)
+    if refused:
+        return refused
     key, status = request.form.get("key", ""), request.form.get("status", "")
     if not key or len(key) > MAX_KEY or status not in (*STATUSES, "open"):
         return _message(400, "請重新操作", "這個問題找不到了，請重新整理頁面。")
-    _store().set_review(agency, key, None if status == "open" else status, int(time.time()))
-    args = {**_range_args(), **({"handled": "1"} if request.form.get("handled") == "1" else {})}
-    anchor = "handled" if status == "open" else "queue"
-    return redirect(url_for("admin.office", agency=agency, _anchor=anchor, **args), 303)
+    marked = None if status == "open" else status
+    previous = _store().reviews(agency).get(key)
+    _store().set_review(agency, key, marked, int(time.time()))
+    # The session remembers what the mark replaced, so 復原 can put it back (and only that).
+    session["review_done"] = {"agency": agency, "key": _fingerprint(key), "status": marked, "previous": previous}
+    return _back_to_queue(agency)
+
+
+def _fingerprint(key: str) -> str:
+    """A short hash of a question key: the session cookie keeps this, never the citizen's words."""
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def _confirmation(agency: str, groups: list) -> dict | None:
+    """The session's last mark or undo on this office, shown once, with the group it was about (None
+    when that group is outside the range shown: the note then names no question and offers no undo)."""
+    done = session.get("review_done")
+    if not done or done.get("agency") != agency or done.get("shown"):
+        return None
+    session["review_done"] = {**done, "shown": True}
+    group = next((g for g in groups if _fingerprint(g.key) == done["key"]), None)
+    return {**done, "group": group}
+
+
+@bp.post("/<agency>/undo")
+def undo(agency: str):
+    """復原: put back what the session's last mark replaced, unless a colleague has changed that group since."""
+    refused = _refused(agency)
+    if refused:
+        return refused
+    key, done = request.form.get("key", ""), session.get("review_done")
+    if (not done or done.get("agency") != agency or "undone" in done or len(key) > MAX_KEY
+            or done.get("key") != _fingerprint(key)):
+        return _message(400, "沒有可以復原的動作", "剛才的標記已經復原過，或已經過期了。請回到清單看看現在的狀態。")
+    restored = _store().restore_review(agency, key, done["status"], done["previous"], int(time.time()))
+    now = done["previous"] if restored else _store().reviews(agency).get(key)
+    session["review_done"] = {**done, "undone": restored, "now": now, "shown": False}
+    return _back_to_queue(agency)
 
 
 @bp.get("/<agency>/export.xlsx")

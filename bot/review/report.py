@@ -156,6 +156,15 @@ def months_between(start: str, end: str) -> list[str]:
     return [_label(_shift(first, i)) for i in range(_span(first, last))]
 
 
+def so_far(month: str, today: dt.date | None = None) -> str:
+    """The days this Taipei month covers so far, 「1–3 日」 (「1 日」 on its first day); "" for any other month.
+    A young month's figures rest on a few days: the reader is told how few."""
+    today = today or dt.datetime.now(TAIPEI).date()
+    if month != _label((today.year, today.month)):
+        return ""
+    return "1 日" if today.day == 1 else f"1–{today.day} 日"
+
+
 def bounds(start: str, end: str) -> tuple[int, int]:
     """[since, until) in Unix seconds: the first instant of start and of the month after end, in Taipei."""
     first, after = _parse_month(start, "起始"), _shift(_parse_month(end, "結束"), 1)

@@ -55,11 +55,8 @@ class Opinion:
     at: int
 
 
-class Store(Protocol):
-    """What the bot needs from storage. Every method is safe under many workers."""
-
-    def upgrade(self) -> list[str]:
-        """Apply the named migrations not applied yet; return their names."""
+class InboxStore(Protocol):
+    """The webhook's side: events kept before the 200, leased to workers, deduped."""
 
     def enqueue(self, agency: str, events: list[tuple[str, str]], lease_until: int, now: int) -> list[int | None]:
         """Keep a delivery's events (id, raw JSON) before the 200; None for a redelivered id."""
@@ -70,23 +67,37 @@ class Store(Protocol):
     def finish(self, inbox_id: int, now: int) -> None:
         """Mark an event handled."""
 
-    def revoke_session(self, sid: str, until: int) -> None:
-        """Remember a logged-out dashboard session until `until`."""
-
-    def session_revoked(self, sid: str) -> bool:
-        """Whether a dashboard session was logged out."""
-
-    def login_failures(self, address: str, since: int) -> list[int]:
-        """When the client (a keyed hash of its address) failed to log in since `since`."""
-
-    def add_login_failure(self, address: str, at: int, forget_before: int) -> None:
-        """Count a failed login; drop every failure older than `forget_before`."""
-
-    def clear_login_failures(self, address: str) -> None:
-        """Forget the client's failures."""
-
     def claim_event(self, event_id: str) -> bool:
         """Record a webhook event id; True the first time it is seen (shared by all workers)."""
+
+
+class ConversationStore(Protocol):
+    """A citizen's conversation: the waiting step and when things were last offered."""
+
+    def get_state(self, user: str, agency: str, now: int) -> dict | None:
+        """The unexpired conversation state of a user with an office."""
+
+    def set_state(self, user: str, agency: str, state: dict | None, expires_at: int) -> None:
+        """Replace the conversation state (None clears it)."""
+
+    def last_answer_at(self, user: str, agency: str) -> int | None:
+        """When the user last got an answer (typed or tapped) from this office."""
+
+    def last_survey_offer(self, user: str, agency: str) -> int | None:
+        """When the survey was last offered to this user by this office."""
+
+    def note_survey_offer(self, user: str, agency: str, at: int) -> None:
+        """Remember that the survey was offered now."""
+
+    def save_simulated_reply(self, reply_token: str, body: str) -> None:
+        """Keep what the bot sent for a simulator event (the simulator page fetches it once)."""
+
+    def pop_simulated_reply(self, reply_token: str) -> str | None:
+        """Take a kept simulator reply, or None while it has not arrived."""
+
+
+class FeedbackStore(Protocol):
+    """What citizens leave: questions, ratings, survey answers, opinions and their comments."""
 
     def add_question(self, question: Question) -> int:
         """Keep a question; return its id."""
@@ -104,20 +115,9 @@ class Store(Protocol):
                  comment: str | None = None) -> bool:
         """Add the reason or comment to the user's own rating ("rating") or survey ("survey")."""
 
-    def get_state(self, user: str, agency: str, now: int) -> dict | None:
-        """The unexpired conversation state of a user with an office."""
 
-    def set_state(self, user: str, agency: str, state: dict | None, expires_at: int) -> None:
-        """Replace the conversation state (None clears it)."""
-
-    def last_answer_at(self, user: str, agency: str) -> int | None:
-        """When the user last got an answer (typed or tapped) from this office."""
-
-    def last_survey_offer(self, user: str, agency: str) -> int | None:
-        """When the survey was last offered to this user by this office."""
-
-    def note_survey_offer(self, user: str, agency: str, at: int) -> None:
-        """Remember that the survey was offered now."""
+class ReviewStore(Protocol):
+    """What supervisors read and mark, and who may: records, reviews, dashboard sessions and logins."""
 
     def records(self, kind: str, agency: str | None = None, since: int | None = None,
                 until: int | None = None) -> list[dict]:
@@ -129,23 +129,48 @@ class Store(Protocol):
     def reviews(self, agency: str) -> dict[str, str]:
         """The handled unanswered questions of an office: question key → status."""
 
+    def restore_review(self, agency: str, question_key: str, expected: str | None, previous: str | None,
+                       at: int) -> bool:
+        """Undo a mark: put back `previous` only while the status is still `expected`; False otherwise."""
+
+    def revoke_session(self, sid: str, until: int) -> None:
+        """Remember a logged-out dashboard session until `until`."""
+
+    def session_revoked(self, sid: str) -> bool:
+        """Whether a dashboard session was logged out."""
+
+    def login_failures(self, address: str, since: int) -> list[int]:
+        """When the client (a keyed hash of its address) failed to log in since `since`."""
+
+    def add_login_failure(self, address: str, at: int, forget_before: int) -> None:
+        """Count a failed login; drop every failure older than `forget_before`."""
+
+    def clear_login_failures(self, address: str) -> None:
+        """Forget the client's failures."""
+
+
+class MaintenanceStore(Protocol):
+    """Keeping the database: migrations, retention, demo data."""
+
+    def upgrade(self) -> list[str]:
+        """Apply the named migrations not applied yet; return their names."""
+
+    def purge(self, before: int) -> dict[str, int]:
+        """Delete records older than `before` (Unix seconds); return the count per table."""
+
     def count_records(self, user_prefix: str, matching: bool) -> int:
         """How many records belong (matching) or do not belong to users whose hash has this prefix."""
 
     def delete_records(self, user_prefix: str) -> dict[str, int]:
         """Delete the records of users whose hash has this prefix (demo data); counts per table."""
 
-    def save_simulated_reply(self, reply_token: str, body: str) -> None:
-        """Keep what the bot sent for a simulator event (the simulator page fetches it once)."""
-
-    def pop_simulated_reply(self, reply_token: str) -> str | None:
-        """Take a kept simulator reply, or None while it has not arrived."""
-
-    def purge(self, before: int) -> dict[str, int]:
-        """Delete records older than `before` (Unix seconds); return the count per table."""
-
     def close(self) -> None:
         """Release connections."""
+
+
+class Store(InboxStore, ConversationStore, FeedbackStore, ReviewStore, MaintenanceStore, Protocol):
+    """Everything the bot needs from storage, by role; every method is safe under many workers.
+    Code that needs one role asks for that role's protocol."""
 
 
 def open_store(url: str) -> Store:

@@ -217,6 +217,22 @@ class SqlStore:
         return dict(self._run("SELECT question_key, status FROM unanswered_reviews WHERE agency = ?",
                               (agency,)).fetchall())
 
+    def restore_review(self, agency: str, question_key: str, expected: str | None, previous: str | None,
+                       at: int) -> bool:
+        """Put back the status a mark replaced, in one conditional statement: a colleague's later
+        mark (the status is no longer `expected`) is never overwritten by an undo."""
+        where, params = "agency = ? AND question_key = ? AND status = ?", (agency, question_key, expected)
+        if expected == previous:  # the mark changed nothing, so neither does its undo
+            return self.reviews(agency).get(question_key) == expected
+        if expected is None:  # undoing a reopen: only if nobody marked it since
+            sql = ("INSERT INTO unanswered_reviews VALUES (?, ?, ?, ?) ON CONFLICT (agency, question_key)"
+                   " DO NOTHING")
+            return self._run(sql, (agency, question_key, previous, at)).rowcount == 1
+        if previous is None:  # undoing a first mark: back to open
+            return self._run(f"DELETE FROM unanswered_reviews WHERE {where}", params).rowcount == 1
+        return self._run(f"UPDATE unanswered_reviews SET status = ?, reviewed_at = ? WHERE {where}",
+                         (previous, at, *params)).rowcount == 1
+
     def count_records(self, user_prefix: str, matching: bool) -> int:
         """Records (questions, ratings, surveys, opinions) whose user hash does / does not start with the prefix."""
         op = "LIKE" if matching else "NOT LIKE"

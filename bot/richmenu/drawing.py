@@ -1,40 +1,20 @@
-"""The office's rich menu: draw its main topics as a zh-TW image (Pillow) and upload it to LINE."""
+"""The rich menu's image: each button's zh-TW label in a CJK font (Pillow), within LINE's 1 MB."""
 
 from __future__ import annotations
 
 import io
-import json
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass
 from functools import lru_cache
 
-import urllib3
-from linebot.v3.messaging import (
-    ApiException,
-    MessagingApi,
-    MessagingApiBlob,
-    Action,
-    RichMenuArea,
-    RichMenuBounds,
-    RichMenuRequest,
-    RichMenuSize,
-)
 from PIL import Image, ImageDraw, ImageFont
 
-from bot.core.knowledge import Agency, Entry
-from bot.line_api import LineApis
-from bot.settings import Settings, richmenu_font
-from handlers import limits, postback
+from bot.richmenu.layout import SIZES, Area, RichMenuError
+from bot.settings import richmenu_font
+from handlers import limits
 
-SIZES = {"large": (2500, 1686), "compact": (2500, 843)}  # the two sizes LINE accepts
-MAX_CELLS = 6
-FIXED = ("我要反映意見", "滿意度調查")  # always on the menu: the plans ask for both channels
 MAX_IMAGE_BYTES = 1024 * 1024  # LINE refuses rich menu images over 1 MB
-CHAT_BAR_TEXT = "服務選單"
-UPLOAD_TIMEOUT = 10.0  # the image is up to 1 MB: allow more than a reply call needs
-CHECK, CREATE, UPLOAD, SET_DEFAULT = "檢查選單", "建立選單", "上傳圖片", "設為預設選單"  # steps named in errors
 FONT_PATHS = (  # Debian/Ubuntu fonts-noto-cjk first, then the Fedora/Arch layout
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
@@ -56,22 +36,6 @@ NO_LINE_START = set("）」』】〕、，。：；！？…")  # never start a 
 NO_LINE_END = set("（「『【〔")
 BREAK_BEFORE = set("（「")  # a natural place to wrap: before a bracket, after a list comma
 BREAK_AFTER = set("、，／")
-
-
-class RichMenuError(Exception):
-    """The menu could not be drawn or uploaded; the message is for staff (zh-TW)."""
-
-
-@dataclass(frozen=True)
-class Area:
-    """One button of the menu: its label, what it sends, and its place on the image."""
-
-    title: str
-    action: dict  # a LINE action object: postback for a topic, a typed text for a flow
-    x: int
-    y: int
-    width: int
-    height: int
 
 
 # --- fonts -----------------------------------------------------------------------------------
@@ -126,43 +90,7 @@ def _font(path: str, size: int) -> ImageFont.FreeTypeFont:
         raise RichMenuError(f"無法讀取字型檔 {path}：{exc}\n{NO_FONT}") from None
 
 
-# --- layout (pure: no drawing, no network) ---------------------------------------------------
-
-def topics(agency: Agency) -> list[Entry]:
-    """The office's first main topics that exist, leaving room for the fixed buttons."""
-    entries = [agency.entry(tid) for tid in agency.main_topics]
-    return [e for e in entries if e is not None][:MAX_CELLS - len(FIXED)]
-
-
-def buttons(agency: Agency) -> list[tuple[str, dict]]:
-    """(label, action) of every button: the main topics, then the opinion and survey requests,
-    which the webhook understands as typed text (the same words a citizen may type)."""
-    found = [(e.title, {"type": "postback", "label": limits.label(e.title), "data": postback.encode("ans", e.id),
-                        "displayText": e.title}) for e in topics(agency)]
-    return found + [(text, {"type": "message", "label": text, "text": text}) for text in FIXED]
-
-
-def grid(n: int, width: int, height: int) -> list[tuple[int, int, int, int]]:
-    """Cell boxes (x, y, w, h) tiling the image: one row up to 3 buttons, else two rows (3+3, 3+2, 2+2)."""
-    rows = 1 if n <= 3 else 2
-    per_row = [-(-n // rows), n // rows][:rows]
-    boxes = []
-    for r, cols in enumerate(per_row):
-        # rounded edges so the cells tile the image exactly: no gap, no overlap
-        y0, y1 = round(r * height / rows), round((r + 1) * height / rows)
-        for c in range(cols):
-            x0, x1 = round(c * width / cols), round((c + 1) * width / cols)
-            boxes.append((x0, y0, x1 - x0, y1 - y0))
-    return boxes
-
-
-def layout(agency: Agency, size: str = "large") -> list[Area]:
-    """The menu's buttons: the office's main topics on a grid filling the chosen size."""
-    if not topics(agency):
-        raise RichMenuError(f"{agency.id} 沒有 main_topics，無法做選單。")
-    found = buttons(agency)
-    return [Area(title, action, *box) for (title, action), box in zip(found, grid(len(found), *SIZES[size]))]
-
+# --- labels: the line breaks and one font size for every button --------------------------
 
 def _breakable(text: str, i: int) -> bool:
     """Whether a line may break before text[i] (not inside a Latin word or next to brackets)."""
@@ -227,6 +155,7 @@ def font_size(areas: list[Area], font_path: str, largest: int = 150, smallest: i
 def _draw_label(draw: ImageDraw.ImageDraw, area: Area, font: ImageFont.FreeTypeFont) -> None:
     """The title centred on its button, wrapped to two lines when long."""
     max_w, _ = _text_box(area)
+    # too long even for two lines (a tiny cell): cut as LINE cuts the button's label
     lines = wrap(area.title, font.getlength, max_w) or [limits.label(area.title)]
     step = font.size * LINE_SPACING
     cx, cy = area.x + area.width / 2, area.y + area.height / 2
@@ -241,9 +170,8 @@ def _tone(areas: list[Area], i: int) -> str:
     return CELL_COLOURS[(row + col) % 2]
 
 
-def draw(agency: Agency, size: str = "large", font_path: str | None = None) -> tuple[bytes, list[Area]]:
-    """The menu image as PNG bytes and its buttons; pure apart from reading the font file."""
-    areas = layout(agency, size)
+def draw(areas: list[Area], size: str = "large", font_path: str | None = None) -> bytes:
+    """The image of these buttons as PNG bytes; pure apart from reading the font file."""
     font_path = font_path or find_font()
     font = _font(font_path, font_size(areas, font_path))
     image = Image.new("RGB", SIZES[size], GUTTER)
@@ -258,76 +186,4 @@ def draw(agency: Agency, size: str = "large", font_path: str | None = None) -> t
     png = out.getvalue()
     if len(png) > MAX_IMAGE_BYTES:
         raise RichMenuError(f"選單圖片 {len(png):,} bytes，超過 LINE 的 1 MB 上限。")
-    return png, areas
-
-
-# --- the LINE rich menu object and upload ----------------------------------------------------
-
-def menu_request(agency: Agency, areas: list[Area], size: str = "large") -> RichMenuRequest:
-    """The rich menu object: topic buttons post back `ans <entry id>`; the fixed ones send their text."""
-    width, height = SIZES[size]
-    return RichMenuRequest(
-        size=RichMenuSize(width=width, height=height),
-        selected=True,  # shown open: many users would not find a closed menu
-        name=limits.cut_utf16(f"{agency.id} 服務選單 {agency.version}", 300),
-        chat_bar_text=CHAT_BAR_TEXT,
-        areas=[RichMenuArea(
-            bounds=RichMenuBounds(x=a.x, y=a.y, width=a.width, height=a.height),
-            action=Action.from_dict(a.action),
-        ) for a in areas],
-    )
-
-
-def _failure(step: str, exc: Exception, menu_id: str) -> RichMenuError:
-    """A staff-readable message: the step that failed and LINE's HTTP status and message, or the network problem."""
-    if isinstance(exc, ApiException) and exc.status:
-        try:
-            detail = json.loads(exc.body or b"{}").get("message", "")
-        except (ValueError, AttributeError):
-            detail = ""
-        hint = "（請確認 channel access token 是否正確、未過期）" if exc.status in (401, 403) else ""
-        what = f"LINE API 錯誤：{step}失敗，HTTP {exc.status}{'：' + detail if detail else ''}{hint}"
-    else:  # no HTTP answer at all (status 0 is the SDK's own TLS or request error)
-        timed_out = isinstance(exc, (urllib3.exceptions.TimeoutError, TimeoutError))
-        what = f"LINE API {'逾時' if timed_out else '無法連線'}：{step}失敗（{type(exc).__name__}）"
-    if step == SET_DEFAULT:
-        what += f"\n選單 {menu_id} 已建立並有圖片，可以稍後再設為預設選單。"
-    return RichMenuError(what)
-
-
-def _clients(settings: Settings, agency_id: str) -> tuple[MessagingApi, MessagingApiBlob]:
-    """The two API clients: JSON calls to the API host, the image to the data host."""
-    apis = LineApis(settings)
-    # Configuration.host replaces the host of every call, so the blob client needs its own.
-    return MessagingApi(apis.client(agency_id)), MessagingApiBlob(apis.client(agency_id, settings.line_api_data_base_url))
-
-
-def upload(settings: Settings, agency_id: str, menu: RichMenuRequest, png: bytes, set_default: bool = True) -> str:
-    """Validate, create, attach the image and (by default) make it every user's menu; return its id."""
-    timeout = settings.api_timeout
-    step, menu_id = CHECK, ""
-    try:
-        api, blob = _clients(settings, agency_id)  # a stateless token is issued here: its errors are LINE's
-        api.validate_rich_menu_object(menu, _request_timeout=timeout)  # fail before anything is created
-        step = CREATE
-        menu_id = api.create_rich_menu(menu, _request_timeout=timeout).rich_menu_id
-        step = UPLOAD
-        # The SDK sends no content type for the image: LINE needs it.
-        blob.set_rich_menu_image(menu_id, png, _headers={"Content-Type": "image/png"},
-                                 _request_timeout=max(timeout, UPLOAD_TIMEOUT))
-        if set_default:
-            step = SET_DEFAULT
-            api.set_default_rich_menu(menu_id, _request_timeout=timeout)
-    except (ApiException, urllib3.exceptions.HTTPError, OSError) as exc:
-        if step == UPLOAD:
-            _delete(api, menu_id, timeout)
-        raise _failure(step, exc, menu_id) from None
-    return menu_id
-
-
-def _delete(api: MessagingApi, menu_id: str, timeout: float) -> None:
-    """Delete a menu left without its image (LINE could never show it); best effort only."""
-    try:
-        api.delete_rich_menu(menu_id, _request_timeout=timeout)
-    except (ApiException, urllib3.exceptions.HTTPError, OSError):
-        pass  # the upload error is the one to report
+    return png

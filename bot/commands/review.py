@@ -1,11 +1,11 @@
-"""`python -m bot report`, `export` and `demo-data`: their options and what they run."""
+"""`python -m bot report`, `export` and `demo-data`: the supervisors' feedback from the terminal."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from bot.cli import EXIT_OK, EXIT_USAGE, CliError, _desk, _store_from_env
+from bot.commands.common import EXIT_OK, EXIT_USAGE, FORMATTER, CliError, configured_store, load_desk
 from bot.core.knowledge import load_dir
 from bot.review.report import ReportError, build, month_range, pick, render_text
 from bot.settings import knowledge_dir
@@ -27,7 +27,7 @@ def _scope(args) -> tuple[dict, str, str]:
 def cmd_report(args) -> int:
     """Print the feedback report per office and month, then offices side by side."""
     agencies, start, end = _scope(args)
-    print(render_text(build(_store_from_env(), agencies, args.agency, start, end)), end="")
+    print(render_text(build(configured_store(), agencies, args.agency, start, end)), end="")
     return EXIT_OK
 
 
@@ -38,7 +38,7 @@ def cmd_export(args) -> int:
     agencies, start, end = _scope(args)
     write = export.export_xlsx if args.format == "xlsx" else export.export_csv
     try:
-        counts = write(_store_from_env(), agencies, args.output, args.agency, start, end)
+        counts = write(configured_store(), agencies, args.output, args.agency, start, end)
     except OSError as exc:
         raise CliError(f"無法寫入 {args.output}：{exc.strerror or exc}") from None
     rows = "、".join(f"{export.TITLES[name]} {n} 筆" for name, n in counts.items())
@@ -50,7 +50,7 @@ def cmd_demo_data(args) -> int:
     """Fill the store with synthetic feedback (marked as such), or remove it."""
     from bot.review import demo
 
-    store = _store_from_env()
+    store = configured_store()
     if args.remove:
         counts = demo.remove(store)
         print(f"已刪除示範資料 {sum(counts.values())} 筆")
@@ -58,7 +58,7 @@ def cmd_demo_data(args) -> int:
     if args.days <= 0:
         raise CliError("--days 要大於 0", EXIT_USAGE)
     try:
-        counts = demo.fill(store, _desk(), args.days, args.seed)
+        counts = demo.fill(store, load_desk(), args.days, args.seed)
     except demo.DemoError:
         raise CliError("這個資料庫已經有真實紀錄，示範資料不會混進去。\n"
                        "請用另一個資料庫，例如：DATABASE_URL=sqlite:///var/demo.db python -m bot demo-data") from None
@@ -75,9 +75,9 @@ def _range_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--to", dest="end", metavar="YYYY-MM", help="last month, inclusive (default: this month)")
 
 
-def add_parsers(sub, fmt) -> None:
-    """Register report, export and demo-data on the main parser's subcommands."""
-    p = sub.add_parser("report", help="feedback report per office and month (Taipei time)", formatter_class=fmt,
+def register(sub) -> None:
+    """Add report, export and demo-data to the main parser's subcommands."""
+    p = sub.add_parser("report", help="feedback report per office and month (Taipei time)", formatter_class=FORMATTER,
                        epilog="examples:\n  python -m bot report                # the last 12 months, every office\n"
                               "  python -m bot report --agency taoyuan-vac --from 2026-01 --to 2026-06\n"
                               "figures from fewer than 20 answers are marked 樣本太少 (too few to judge)")
@@ -85,7 +85,7 @@ def add_parsers(sub, fmt) -> None:
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("export", help="write ratings, survey answers, comments and unanswered questions to files",
-                       formatter_class=fmt,
+                       formatter_class=FORMATTER,
                        epilog="examples:\n  python -m bot export --format xlsx --output feedback.xlsx\n"
                               "  python -m bot export --format csv --output feedback/ --agency pingtung-vac \\\n"
                               "      --from 2026-01\n"
@@ -98,7 +98,7 @@ def add_parsers(sub, fmt) -> None:
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("demo-data", help="fill the store with synthetic feedback for a demo dashboard",
-                       formatter_class=fmt, epilog="examples:\n  python -m bot demo-data --days 90\n"
+                       formatter_class=FORMATTER, epilog="examples:\n  python -m bot demo-data --days 90\n"
                                                    "  python -m bot demo-data --remove")
     p.add_argument("--days", type=int, default=90, help="how many past days to fill (default 90)")
     p.add_argument("--seed", type=int, default=1, help="random seed: the same seed gives the same data")
