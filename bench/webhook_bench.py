@@ -177,6 +177,8 @@ def start_server(kind: str, workers: int, fake: FakeProcess, log: Path) -> tuple
         port = s.getsockname()[1]
     env = {**os.environ, "LINE_CHANNEL_SECRET": SECRET, "LINE_CHANNEL_ACCESS_TOKEN": "bench-token",
            "USER_HASH_KEY": "bench-user-hash-key", "LINE_API_BASE_URL": fake.url, "DEFAULT_AGENCY": "taoyuan-vac",
+           "AGENCIES": "taoyuan-vac", "ENV_FILE": os.devnull,  # one office on its channel, like the echo bot
+           "KNOWLEDGE_SNAPSHOT_DIR": str(log.with_suffix(".snapshots")),
            "DATABASE_URL": f"sqlite:///{log.with_suffix('.db')}", "PORT": str(port), "WEB_CONCURRENCY": str(workers)}
     with log.open("w") as out:
         proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind",

@@ -56,10 +56,12 @@ def _open_store(url: str):
 
 class InboxPoller:
     """A daemon thread that hands the inbox's abandoned events (their worker died, or no worker had
-    room) to this worker, every INBOX_POLL_SECONDS; gunicorn starts it in each worker."""
+    room) to this worker, every INBOX_POLL_SECONDS, and at once when this worker left events there
+    for lack of room (they then wait for a free slot, not for the next poll); gunicorn starts it."""
 
     def __init__(self, app: Flask):
         self.app, self.thread = app, None
+        self.waiting = threading.Event()  # set when events were left in the inbox for lack of room
 
     def start(self) -> None:
         """Start polling (once per process)."""
@@ -73,7 +75,8 @@ class InboxPoller:
             with contextlib.suppress(Exception):  # poll_inbox logs; the loop must never die
                 while poll_inbox(self.app):
                     pass
-            time.sleep(settings.inbox_poll_seconds)
+            self.waiting.wait(settings.inbox_poll_seconds)
+            self.waiting.clear()
 
 
 def create_app(overrides: dict | None = None) -> Flask:

@@ -169,6 +169,8 @@ def _accept(app, agency_id: str, events: list[dict]) -> None:
     items = [(inbox_id, event, now) for inbox_id, event in zip(ids, kept) if inbox_id is not None]
     if queued:
         app.config["POOL"].submit(_handle_kept, app, agency_id, items, True)
+    elif items:  # no room in the pool now: this worker's poller takes them as soon as a slot frees
+        app.config["INBOX"].waiting.set()
 
 
 def _finish_late(app, write) -> None:
