@@ -3,12 +3,35 @@ restarts too (a copy of each office's last good file is kept in a snapshot folde
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
+from collections import OrderedDict
 from pathlib import Path
 
 from bot.core.answerer import Answerer, Desk
 from bot.core.knowledge import KnowledgeError, Problem, load_agency
+
+
+BUILT_KEPT = 16  # answerers this process keeps by file name and content (the five offices, with room)
+_built: OrderedDict[tuple[str, str], Answerer] = OrderedDict()
+_built_lock = threading.Lock()
+
+
+def answerer_for(path: Path) -> Answerer:
+    """The Answerer of a knowledge file; one whose name and content this process already built is
+    reused (a second app in the process, a file edited back), since building is most of a load."""
+    version = hashlib.sha256(path.read_bytes()).hexdigest()[:12]  # what Agency.version is
+    with _built_lock:
+        if (path.name, version) in _built:
+            _built.move_to_end((path.name, version))
+            return _built[(path.name, version)]
+    answerer = Answerer(load_agency(path))  # KnowledgeError for a broken file: nothing kept
+    with _built_lock:
+        _built[(path.name, answerer.agency.version)] = answerer
+        while len(_built) > BUILT_KEPT:
+            _built.popitem(last=False)
+    return answerer
 
 
 class LiveDesk:
@@ -102,8 +125,10 @@ class LiveDesk:
                 if stamp == self._stamps.get(path) and not force:
                     continue
                 try:
-                    agency = load_agency(path)
-                except KnowledgeError as exc:
+                    answerer = answerer_for(path)
+                except (KnowledgeError, OSError) as exc:
+                    if isinstance(exc, OSError):  # removed or unreadable between the scan and now
+                        exc = KnowledgeError([Problem(path.name, 0, "", f"無法讀取：{exc.strerror}")])
                     # Keep serving the last good version; the problems say file, line and field.
                     self._problems[path.stem] = list(exc.problems)
                     kept = answerers.get(path.stem)
@@ -115,8 +140,8 @@ class LiveDesk:
                     continue
                 self._problems.pop(path.stem, None)
                 self._keep_snapshot(path)
-                answerers[path.stem] = Answerer(agency)
-                events.append(f"loaded {path.stem} {agency.version}")
+                answerers[path.stem] = answerer
+                events.append(f"loaded {path.stem} {answerer.agency.version}")
             self._stamps = stamps
             self._answerers = answerers
             self._desk = Desk.of(answerers)
