@@ -173,17 +173,20 @@ def _accept(app, agency_id: str, events: list[dict]) -> None:
         app.config["INBOX"].waiting.set()
 
 
+def _finish(app, inbox_id: int) -> None:
+    """Mark an inbox event done; a failure is logged (the event stays leased and is handled again)."""
+    try:
+        app.config["STORE"].finish(inbox_id, int(time.time()))
+    except Exception as exc:  # noqa: BLE001 - any database error
+        log.error("inbox finish failed inbox_id=%s error=%s", inbox_id, type(exc).__name__)
+
+
 def _finish_late(app, write) -> None:
     """Mark done the inbox rows of a write that completed after its events were handled from memory."""
-    if write.cancelled() or write.exception() is not None:
-        return
-    now = int(time.time())
-    for inbox_id in write.result():
-        if inbox_id is not None:
-            try:
-                app.config["STORE"].finish(inbox_id, now)
-            except Exception as exc:  # noqa: BLE001 - then a poller may answer it once more (logged)
-                log.error("inbox finish failed inbox_id=%s error=%s", inbox_id, type(exc).__name__)
+    if not write.cancelled() and write.exception() is None:
+        for inbox_id in write.result():
+            if inbox_id is not None:
+                _finish(app, inbox_id)
 
 
 def _handle_kept(app, agency_id: str, items: list[tuple[int, dict, int]], release: bool = False) -> None:
@@ -192,10 +195,7 @@ def _handle_kept(app, agency_id: str, items: list[tuple[int, dict, int]], releas
     try:
         for inbox_id, raw, received_at in items:
             handle_events(app, agency_id, [raw], dedupe=False, received_at=received_at)
-            try:
-                app.config["STORE"].finish(inbox_id, int(time.time()))
-            except Exception as exc:  # noqa: BLE001 - it stays leased and is handled again later
-                log.error("inbox finish failed inbox_id=%s error=%s", inbox_id, type(exc).__name__)
+            _finish(app, inbox_id)
     finally:
         if release:
             app.config["BACKLOG"].release()
