@@ -9,7 +9,12 @@ from bot.core.text import match_key
 # The 22 municipalities and counties (and 馬祖, the name people use for 連江).
 _PLACES = ("臺北 新北 基隆 桃園 新竹 苗栗 臺中 彰化 南投 雲林 嘉義 臺南 高雄 屏東 宜蘭 花蓮 "
            "臺東 澎湖 金門 連江 馬祖").split()
-PLACE_KEYS = {match_key(p): p for p in _PLACES}
+# Towns of other cities that people name their offices by (「板橋戶政事務所」「永康區公所」); names that
+# are also everyday words (太平、樹林、淡水、泰山) or street names (中山、信義、中正) are left out.
+_TOWNS = ("板橋 三重 中和 永和 新莊 新店 土城 蘆洲 汐止 鶯歌 三峽 林口 五股 士林 北投 內湖 南港 文山 萬華 "
+          "豐原 大甲 沙鹿 梧棲 霧峰 大里 潭子 烏日 永康 新營 麻豆 佳里 歸仁 善化 安南 竹北 頭份 員林 斗六 "
+          "太保 朴子 羅東").split()
+PLACE_KEYS = {match_key(p): p for p in (*_PLACES, *_TOWNS)}
 # Districts of the cities whose offices the desk serves: 「苓雅區公所」 asked of 三民區公所 is
 # another district's office, though both are in 高雄.
 _DISTRICTS = ("鹽埕 鼓山 左營 楠梓 三民 新興 前金 苓雅 前鎮 旗津 小港 鳳山 林園 大寮 大樹 大社 仁武 鳥松 岡山 "
