@@ -54,6 +54,22 @@ def running(argv: list[str], env: dict, port: int, log_path: Path):
         log.close()
 
 
+@contextlib.contextmanager
+def slow_clients(n: int, connect, head: bytes):
+    """n clients (`connect()` opens each) that send a request's headers (`head`) and the first byte of
+    a 1,000-byte body, then stall; yields a check that all are still connected (each sends one more byte)."""
+    conns = []
+    try:
+        for _ in range(n):
+            conn = connect()
+            conn.sendall(head + b"Content-Length: 1000\r\n\r\n{")
+            conns.append(conn)
+        yield lambda: all(c.send(b" ") == 1 for c in conns)
+    finally:
+        for conn in conns:
+            conn.close()
+
+
 def chromium(size: str = "900,1100"):
     """Headless Debian Chromium (window `size` "W,H") driven through chromedriver; never downloads a browser."""
     from selenium import webdriver

@@ -13,7 +13,7 @@ import pg_server
 from bot.store import open_store
 from conftest import SECRET, server_env
 from load import feedback_events, send_all
-from servers import free_port, running, wait_for
+from servers import free_port, running, slow_clients, wait_for
 
 HOLD = 15.0  # seconds the other process holds SQLite's lock
 ARGV = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "bot.app:create_app()"]
@@ -92,17 +92,11 @@ def test_slow_clients_do_not_hold_the_webhook(tmp_path, fake_line, db_url):
     port = free_port()
     env = server_env(tmp_path, fake_line.url, PORT=str(port), WEB_CONCURRENCY="2", DATABASE_URL=db_url)
     with running([*ARGV, "--bind", f"127.0.0.1:{port}"], env, port, tmp_path / "gunicorn.log") as (base, _):
-        slow = []
-        for _ in range(4):  # more slow clients than workers: each sends its headers, then a byte now and then
-            conn = socket.create_connection(("127.0.0.1", port))
-            conn.sendall(b"POST /callback HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{")
-            slow.append(conn)
-        try:
+        # More slow clients than workers.
+        with slow_clients(4, lambda: socket.create_connection(("127.0.0.1", port)),
+                          b"POST /callback HTTP/1.1\r\nHost: x\r\n") as connected:
             took = timed_sends(base, feedback_events(3))
-            still_connected = all(c.send(b" ") == 1 for c in slow)
-        finally:
-            for conn in slow:
-                conn.close()
+            still_connected = connected()
     print(f"slow clients ({db_url.split(':')[0]}): slowest genuine 200 {max(took):.3f} s")
     assert still_connected  # the genuine webhooks were answered while the slow clients held on
     assert wait_for(lambda: len(fake_line.replies()) >= 3, 30)

@@ -21,7 +21,7 @@ import pytest
 from bot.webhook import signature
 from conftest import ROOT, SECRET, server_env
 from load import feedback_events
-from servers import free_port, running, wait_for
+from servers import free_port, running, slow_clients, wait_for
 
 ARGV = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "bot.app:create_app()"]
 TOKEN = "proxy-admin-token-0123456789"
@@ -87,9 +87,15 @@ def _listening(port: int) -> bool:
     return False
 
 
-def https_post(port: int, path: str, body: bytes, headers: dict, source: str = "127.0.0.1") -> tuple[int, dict, bytes]:
+def trusting_context() -> ssl.SSLContext:
+    """A TLS client context that accepts the test's own self-signed certificate."""
     context = ssl.create_default_context()
-    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE  # the test's own certificate
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    return context
+
+
+def https_post(port: int, path: str, body: bytes, headers: dict, source: str = "127.0.0.1") -> tuple[int, dict, bytes]:
+    context = trusting_context()
     conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=15, context=context, source_address=(source, 0))
     try:
         conn.request("POST", path, body, {"Host": "desk.example.gov.tw", **headers})
@@ -127,24 +133,16 @@ def test_webhooks_pass_through_the_guides_nginx_over_https(proxied, fake_line):
 
 def test_slow_clients_are_held_by_nginx_not_by_the_workers(proxied, fake_line):
     https, _ = proxied
-    context = ssl.create_default_context()
-    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
-    slow = []
-    try:
-        for _ in range(SLOW_CLIENTS):  # each sends its headers and one byte of a 1,000-byte body
-            conn = context.wrap_socket(socket.create_connection(("127.0.0.1", https)))
-            conn.sendall(b"POST /callback/taoyuan-vac HTTP/1.1\r\nHost: desk.example.gov.tw\r\n"
-                         b"Content-Length: 1000\r\n\r\n{")
-            slow.append(conn)
+    context = trusting_context()
+    connect = lambda: context.wrap_socket(socket.create_connection(("127.0.0.1", https)))  # noqa: E731
+    with slow_clients(SLOW_CLIENTS, connect,
+                      b"POST /callback/taoyuan-vac HTTP/1.1\r\nHost: desk.example.gov.tw\r\n") as connected:
         took = []
         for event in feedback_events(5):
             started = time.perf_counter()
             assert webhook(https, event) == 200
             took.append(time.perf_counter() - started)
-        still_connected = all(c.send(b" ") == 1 for c in slow)
-    finally:
-        for conn in slow:
-            conn.close()
+        still_connected = connected()
     print(f"{SLOW_CLIENTS} slow clients behind nginx: slowest genuine 200 {max(took):.3f} s")
     assert still_connected  # the genuine webhooks went through while every slow client held on
     assert wait_for(lambda: len(fake_line.replies()) == 5, 20)

@@ -98,7 +98,7 @@ class Answerer:
         self.agency = agency
         self.index = Index(agency.entries)
         self.main_topics = tuple(e for e in map(agency.entry, agency.main_topics) if e)
-        self.office_names = practical.office_names(agency)
+        self.office_asks = practical.OfficeAsks(agency)
         self.name_places = places_in(match_key(f"{agency.name} {agency.short_name}"))
         # Areas this office's knowledge speaks of; a question naming another area is not ours.
         texts = [agency.name, *(t for e in agency.entries for t in (e.answer, *e.questions, *e.keywords))]
@@ -158,10 +158,10 @@ class Answerer:
         if neighbour and not any(match_key(neighbour[0]) not in name for name in named):
             return self._fallback(question, phrases.other_agency(self.agency, *neighbour))
         candidates = tuple(self.index.search(rest, limit=MAX_CHOICES + 2))
-        office_ask = practical.asked_about_office(rest, self.office_names, match_key)
+        office_ask = self.office_asks.asked(rest)
         # Not when another place is named: 「台北市兵役局的電話」「平鎮的關懷據點在哪裡」 are not this office.
         if office_ask and not places_in(rest) - self.name_places and (
-                not named or any(match_key(n) in rest for n in self.office_names)):
+                not named or self.office_asks.named(rest)):
             # 「三民區公所中午有休息嗎？我要辦低收入戶」 asks when the office is open, whatever it brings.
             return self.answer_entry(self.agency.entry(office_ask), question, 1.0, candidates)
         if named:  # 「榮民證要去哪裡辦」 asks about 榮民證, not about the office's address

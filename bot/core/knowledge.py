@@ -327,14 +327,20 @@ def parse_agency(text: str, fname: str) -> Agency:
     return Agency(entries=tuple(e for _, e in entries), version=version, entry_lines=entry_lines, **header)
 
 
-def load_agency(path: Path) -> Agency:
-    """Read and validate one knowledge file."""
+def read_file(path: Path) -> bytes:
+    """A knowledge file's bytes; KnowledgeError naming the file when it cannot be read."""
     try:
-        text = Path(path).read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise KnowledgeError([Problem(Path(path).name, 0, "", f"不是 UTF-8 編碼的文字檔（{exc.reason}）")]) from None
+        return Path(path).read_bytes()
     except OSError as exc:
         raise KnowledgeError([Problem(Path(path).name, 0, "", f"無法讀取：{exc.strerror}")]) from None
+
+
+def load_agency(path: Path, data: bytes | None = None) -> Agency:
+    """Read and validate one knowledge file (`data`: its bytes, when the caller has read them)."""
+    try:
+        text = (read_file(path) if data is None else data).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise KnowledgeError([Problem(Path(path).name, 0, "", f"不是 UTF-8 編碼的文字檔（{exc.reason}）")]) from None
     return parse_agency(text, Path(path).name)
 
 

@@ -10,7 +10,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from bot.core.answerer import Answerer, Desk
-from bot.core.knowledge import KnowledgeError, Problem, load_agency
+from bot.core.knowledge import KnowledgeError, Problem, load_agency, read_file
 
 
 BUILT_KEPT = 16  # answerers this process keeps by file name and content (the five offices, with room)
@@ -21,14 +21,15 @@ _built_lock = threading.Lock()
 def answerer_for(path: Path) -> Answerer:
     """The Answerer of a knowledge file; one whose name and content this process already built is
     reused (a second app in the process, a file edited back), since building is most of a load."""
-    version = hashlib.sha256(path.read_bytes()).hexdigest()[:12]  # what Agency.version is
+    data = read_file(path)
+    key = (path.name, hashlib.sha256(data).hexdigest()[:12])  # the hash is what Agency.version is
     with _built_lock:
-        if (path.name, version) in _built:
-            _built.move_to_end((path.name, version))
-            return _built[(path.name, version)]
-    answerer = Answerer(load_agency(path))  # KnowledgeError for a broken file: nothing kept
+        if key in _built:
+            _built.move_to_end(key)
+            return _built[key]
+    answerer = Answerer(load_agency(path, data))  # KnowledgeError for a broken file: nothing kept
     with _built_lock:
-        _built[(path.name, answerer.agency.version)] = answerer
+        _built[key] = answerer
         while len(_built) > BUILT_KEPT:
             _built.popitem(last=False)
     return answerer
@@ -126,9 +127,7 @@ class LiveDesk:
                     continue
                 try:
                     answerer = answerer_for(path)
-                except (KnowledgeError, OSError) as exc:
-                    if isinstance(exc, OSError):  # removed or unreadable between the scan and now
-                        exc = KnowledgeError([Problem(path.name, 0, "", f"無法讀取：{exc.strerror}")])
+                except KnowledgeError as exc:  # broken, or removed or unreadable since the scan
                     # Keep serving the last good version; the problems say file, line and field.
                     self._problems[path.stem] = list(exc.problems)
                     kept = answerers.get(path.stem)

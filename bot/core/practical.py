@@ -10,6 +10,7 @@ import re
 from bot.core import hours
 from bot.core.knowledge import Agency, Entry
 from bot.core.office import ENTRY_IDS, WEEKDAY_NAMES, WEEKDAYS, Office
+from bot.core.text import match_key
 
 ADDRESS, PHONE, HOURS = IDS = ENTRY_IDS
 SOURCE = "office block of the knowledge file"
@@ -54,17 +55,32 @@ def office_names(agency: Agency) -> tuple[str, ...]:
     return (agency.short_name, *OFFICE_WORDS.get(agency.kind, ()))
 
 
-def asked_about_office(key: str, names: tuple[str, ...], fold) -> str | None:
-    """The practical entry a question explicitly asks for (the earliest ask in it), or None;
-    `key` is the question's match key and `fold` makes a match key of a phrase."""
-    folded = [fold(n) for n in names]
-    asks = [(key.find(fold(a)), HOURS) for a in HOURS_ASKS if fold(a) in key]
-    if any(n in key for n in folded):
-        asks += [(key.find(fold(a)), entry_id) for entry_id, phrases in ((ADDRESS, ADDRESS_ASKS), (PHONE, PHONE_ASKS))
-                 for a in phrases if fold(a) in key]
-        near = "|".join(re.escape(n) for n in folded)
-        asks += [(m.start(), ADDRESS) for a in NEAR_NAME_ASKS for m in re.finditer(f"(?:{near})的?{fold(a)}", key)]
-    return min(asks)[1] if asks else None
+_HOURS_KEYS = tuple(map(match_key, HOURS_ASKS))
+_NAMED_KEYS = tuple((entry_id, match_key(a)) for entry_id, asks in ((ADDRESS, ADDRESS_ASKS), (PHONE, PHONE_ASKS))
+                    for a in asks)
+
+
+class OfficeAsks:
+    """Whether a question asks about the office itself; built once per office (its names folded and
+    its "name, then 在哪" pattern compiled), asked on every question."""
+
+    def __init__(self, agency: Agency):
+        """The asks of one office."""
+        self.names = tuple(match_key(n) for n in office_names(agency))
+        near = "|".join(re.escape(n) for n in self.names)
+        self._near = re.compile(f"(?:{near})的?(?:{'|'.join(map(match_key, NEAR_NAME_ASKS))})")
+
+    def named(self, key: str) -> bool:
+        """Whether the question (a match key) names this office."""
+        return any(n in key for n in self.names)
+
+    def asked(self, key: str) -> str | None:
+        """The practical entry the question explicitly asks for (the earliest ask in it), or None."""
+        asks = [(key.find(a), HOURS) for a in _HOURS_KEYS if a in key]
+        if self.named(key):
+            asks += [(key.find(a), entry_id) for entry_id, a in _NAMED_KEYS if a in key]
+            asks += [(m.start(), ADDRESS) for m in self._near.finditer(key)]
+        return min(asks)[1] if asks else None
 
 
 def _known(agency: Agency, skip: str) -> list[str]:
