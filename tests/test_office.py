@@ -95,6 +95,7 @@ def test_a_missing_fact_is_said_plainly_with_what_is_known():
 def test_tel_links_dial_the_main_number_without_the_extension():
     assert dial("07-7400141轉2208") == "077400141"
     assert dial("(07) 740-0141 分機 12") == "077400141"
+    assert dial("07-7400141#2208") == "077400141"
     assert dial("1996") == "1996"
 
 
