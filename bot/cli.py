@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.commands import ask, db, kb, review, richmenu, scoring, serve
+from bot.commands import admin, ask, db, kb, review, richmenu, scoring, serve
 from bot.commands.common import FORMATTER, CliError
 from bot.settings import load_env_file
 
@@ -19,6 +19,7 @@ COMMANDS = (
     review,    # report, export, demo-data
     kb,        # kb check
     richmenu,  # richmenu create
+    admin,     # admin add, admin list, admin disable
 )
 
 

@@ -8,9 +8,9 @@ from conftest import DATA, KNOWLEDGE, run_cli
 
 def test_help_lists_every_command_with_an_example():
     out = run_cli("--help").stdout
-    for command in ("ask", "chat", "eval", "calibrate", "kb"):
+    for command in ("ask", "chat", "eval", "calibrate", "kb", "admin"):
         assert command in out
-    for command in (["ask"], ["chat"], ["eval"], ["calibrate"], ["kb", "check"]):
+    for command in (["ask"], ["chat"], ["eval"], ["calibrate"], ["kb", "check"], ["admin"]):
         sub = run_cli(*command, "--help")
         assert sub.returncode == 0 and "example" in sub.stdout, command
 

@@ -403,3 +403,57 @@ def test_the_inbox_keeps_each_event_once_and_leases_it_to_one_taker(store):
     assert [row[0] for row in again] == [taken[1][0]]  # the unfinished one only
     body = store._run("SELECT body, done_at FROM inbox WHERE id = ?", (taken[0][0],)).fetchone()
     assert body == ("", NOW + 63)  # done: the body is forgotten
+
+
+def test_admin_accounts_are_added_disabled_and_enabled_again(store):
+    assert store.list_admins() == [] and store.has_admins() is False and store.admin_hash("王小明") is None
+    assert store.add_admin("王小明", "scrypt$h1", NOW) is True
+    assert store.add_admin("王小明", "scrypt$h2", NOW + 1) is False  # the name is taken: the hash stays
+    assert store.add_admin("Alice Chen", "scrypt$h3", NOW + 2) is True
+    assert store.admin_hash("王小明") == "scrypt$h1" and store.has_admins() is True
+    assert store.disable_admin("王小明", NOW + 3) is True and store.disable_admin("王小明", NOW + 4) is False
+    assert store.disable_admin("nobody", NOW) is False
+    assert store.admin_hash("王小明") is None  # a disabled account has no hash to log in with
+    assert store.list_admins() == [("Alice Chen", NOW + 2, None), ("王小明", NOW, NOW + 3)]
+    assert store.disable_admin("Alice Chen", NOW + 5) is True and store.has_admins() is False
+    assert store.add_admin("王小明", "scrypt$h4", NOW + 6) is True  # enabled again, with the new password
+    assert store.admin_hash("王小明") == "scrypt$h4" and ("王小明", NOW + 6, None) in store.list_admins()
+
+
+def test_an_admin_name_is_one_to_forty_characters_of_any_script(store):
+    assert store.add_admin("長" * 40, "h", NOW) is True and store.admin_hash("長" * 40) == "h"
+    for bad in ("長" * 41, ""):
+        with pytest.raises(DB_ERRORS):
+            store.add_admin(bad, "h", NOW)
+    assert store.admin_hash("王小明'); DROP TABLE admin_users; --") is None and len(store.list_admins()) == 1
+
+
+def test_a_review_mark_remembers_who_made_it(store):
+    store.set_review(AGENCY, "停車位", "added", NOW, by="王小明")
+    store.set_review(AGENCY, "洗車", "not_ours", NOW)  # by nobody in particular (before accounts)
+    assert store.review_marks(AGENCY) == {"停車位": ("王小明", NOW), "洗車": (None, NOW)}
+    store.set_review(AGENCY, "停車位", "not_ours", NOW + 1, by="Alice Chen")
+    assert store.review_marks(AGENCY)["停車位"] == ("Alice Chen", NOW + 1)
+    assert store.restore_review(AGENCY, "停車位", "not_ours", "added", NOW + 2, by="王小明") is True
+    assert store.review_marks(AGENCY)["停車位"] == ("王小明", NOW + 2)
+    store.set_review(AGENCY, "停車位", None, NOW + 3, by="王小明")
+    assert store.restore_review(AGENCY, "停車位", None, "added", NOW + 4, by="共用密碼") is True
+    assert store.review_marks(AGENCY)["停車位"] == ("共用密碼", NOW + 4) and store.review_marks("sanmin-district") == {}
+
+
+def test_the_accounts_migration_keeps_the_marks_made_before_it(url, monkeypatch):
+    import bot.store.sql
+
+    monkeypatch.setattr(bot.store.sql, "MIGRATIONS", [m for m in MIGRATIONS if m[0] < "0013"])
+    old = open_store(url)
+    old._run("INSERT INTO unanswered_reviews VALUES (?, ?, ?, ?)", (AGENCY, "停車位", "added", NOW))
+    old.close()
+    monkeypatch.undo()
+    new = open_store(url)
+    try:
+        assert new.applied[0] == "0013_admin_users"
+        assert new.reviews(AGENCY) == {"停車位": "added"} and new.review_marks(AGENCY) == {"停車位": (None, NOW)}
+        new.set_review(AGENCY, "停車位", "not_ours", NOW + 1, by="王小明")
+        assert new.review_marks(AGENCY) == {"停車位": ("王小明", NOW + 1)}
+    finally:
+        new.close()

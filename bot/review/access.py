@@ -1,4 +1,5 @@
-"""Who may see the dashboard: the ADMIN_TOKEN login, its session cookie, CSRF and the failed-login limit."""
+"""Who may see the dashboard: named accounts and the shared ADMIN_TOKEN, the session cookie, CSRF and the
+failed-login limit."""
 
 from __future__ import annotations
 
@@ -11,13 +12,16 @@ import time
 from collections import deque
 from datetime import timedelta
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, g, request, session
 from flask.sessions import SecureCookieSessionInterface
+
+from bot.review import passwords
 
 FAILURES_ALLOWED = 5  # wrong passwords per client address …
 FAILURE_WINDOW = 300  # … within this many seconds; then 429 until the oldest failure is old enough
 SESSION_HOURS = 12  # a login lasts one working day
 TRACKED_ADDRESSES = 10_000  # bounds the limiter's memory when many addresses guess
+SHARED, SCRIPT = passwords.SHARED, passwords.SCRIPT  # who acted on ADMIN_TOKEN: a browser, a bearer script
 HEADERS = {
     "Cache-Control": "no-store",
     "X-Frame-Options": "DENY",
@@ -115,14 +119,41 @@ def session_key(token: str) -> str:
     return hmac.new(token.encode(), b"line-service-desk admin session", hashlib.sha256).hexdigest()
 
 
-def configure(app: Flask, token: str) -> None:
-    """Set up the session cookie and the limiter of an app whose dashboard is on."""
-    app.secret_key = session_key(token)
+def signing_key(settings) -> str:
+    """The cookie-signing key of this deployment: from ADMIN_TOKEN when it is set; "" when there is nothing to
+    derive one from (the dashboard then stays off)."""
+    if settings.admin_token:
+        return session_key(settings.admin_token)
+    if not settings.user_hash_key:
+        return ""
+    # Without ADMIN_TOKEN (named accounts only) the key comes from USER_HASH_KEY: every worker and
+    # instance must already share it (.env), so all of them accept each other's cookies, as with the
+    # token. The HMAC under its own label keeps the two uses apart: a cookie key says nothing of the
+    # key that hashes LINE user ids.
+    return hmac.new(settings.user_hash_key.encode(), b"line-service-desk admin session, accounts only",
+                    hashlib.sha256).hexdigest()
+
+
+def configure(app: Flask, key: str) -> None:
+    """Set up the session cookie and the limiter of an app whose dashboard can be on; `key` signs the cookies."""
+    app.secret_key = key
     app.config.update(SESSION_COOKIE_NAME="admin_session", SESSION_COOKIE_PATH="/admin",
                       SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
                       PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS))
     app.session_interface = _AdminSessions()
-    app.extensions["admin_limiter"] = SharedLimiter(app.config["STORE"], session_key(token))
+    app.extensions["admin_limiter"] = SharedLimiter(app.config["STORE"], key)
+
+
+def enabled() -> bool:
+    """The dashboard is on with ADMIN_TOKEN, or without it once an account is enabled (asked once per request;
+    a database error propagates: the page then says the system has a problem, rather than that it is gone)."""
+    if current_app.config["SETTINGS"].admin_token:
+        return True
+    if "admin_limiter" not in current_app.extensions:  # no key to sign sessions with
+        return False
+    if "admin_enabled" not in g:
+        g.admin_enabled = current_app.config["STORE"].has_admins()
+    return g.admin_enabled
 
 
 def limiter() -> SharedLimiter:
@@ -148,23 +179,75 @@ def bearer() -> str | None:
     return value.strip() if scheme.lower() == "bearer" else None
 
 
+def _fingerprint(password_hash: str) -> str:
+    """What the session keeps of the account's password hash: a new password ends the older sessions."""
+    return hmac.new(str(current_app.secret_key).encode(), password_hash.encode(), hashlib.sha256).hexdigest()[:22]
+
+
+def _still_allowed(store) -> bool:
+    """The session's account is still enabled with the same password (one primary-key lookup), or the
+    session is the shared token's and the token is still set."""
+    who = session.get("who") or ""
+    if not who:
+        return bool(current_app.config["SETTINGS"].admin_token)
+    stored = store.admin_hash(who)
+    return stored is not None and hmac.compare_digest(_fingerprint(stored), str(session.get("pw", "")))
+
+
 def signed_in() -> bool:
-    """True for a logged-in browser session: the cookie is signed with the token-derived key and
-    its session was not logged out (checked in the store, so on every worker; closed when the
-    store cannot say)."""
+    """True for a logged-in browser session: the cookie is signed with the deployment's key, its session
+    was not logged out and its account was not disabled since (both checked in the store, so on every
+    worker; closed when the store cannot say). Asked once per request."""
+    if "admin_signed_in" in g:
+        return g.admin_signed_in
+    g.admin_signed_in = False
     if session.get("admin") is not True or not session.get("sid"):
         return False
+    store = current_app.config["STORE"]
     try:
-        return not current_app.config["STORE"].session_revoked(session["sid"])
+        g.admin_signed_in = not store.session_revoked(session["sid"]) and _still_allowed(store)
     except Exception:  # noqa: BLE001 - any database error: not signed in
+        g.admin_signed_in = False
+    return g.admin_signed_in
+
+
+def log_in(name: str, password: str) -> bool:
+    """Check a login form and start a session when it is right: an enabled account's name and password, or
+    no name and ADMIN_TOKEN. An unknown name costs as long as a wrong password."""
+    if not name:
+        if not token_matches(password):
+            return False
+        sign_in("", "")
+        return True
+    stored = current_app.config["STORE"].admin_hash(name)
+    if stored is None:
+        passwords.waste_time(password)
         return False
+    if not passwords.verify(password, stored):
+        return False
+    sign_in(name, _fingerprint(stored))
+    return True
 
 
-def sign_in() -> None:
-    """Start a fresh session with its own id and CSRF token."""
+def sign_in(who: str = "", fingerprint: str = "") -> None:
+    """Start a fresh session with its own id and CSRF token, remembering who (an account's name, or "" for
+    the shared token)."""
     session.clear()
     session.permanent = True
-    session.update(admin=True, sid=secrets.token_urlsafe(24), csrf=secrets.token_urlsafe(32))
+    session.update(admin=True, sid=secrets.token_urlsafe(24), csrf=secrets.token_urlsafe(32), who=who,
+                   pw=fingerprint)
+    g.pop("admin_signed_in", None)
+
+
+def current_admin() -> str:
+    """Who is acting: the account's name, SHARED for a browser on ADMIN_TOKEN, SCRIPT for a bearer script;
+    "" for nobody."""
+    given = bearer()
+    if given is not None:
+        return SCRIPT if token_matches(given) else ""
+    if not signed_in():
+        return ""
+    return session.get("who") or SHARED
 
 
 def sign_out() -> None:
@@ -173,6 +256,7 @@ def sign_out() -> None:
     if sid:
         current_app.config["STORE"].revoke_session(sid, int(time.time()) + SESSION_HOURS * 3600)
     session.clear()
+    g.pop("admin_signed_in", None)
 
 
 def csrf_token() -> str:

@@ -13,7 +13,7 @@ from markupsafe import Markup
 from bot.core.checks import entries_due, gap_warnings
 from bot.core.hours import now_taipei
 from bot.core.phrases import STARS
-from bot.review import access, charts, export, paging, report
+from bot.review import access, charts, export, paging, passwords, report
 from bot.review.render import KIND_NAMES
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", static_folder="static", template_folder="templates")
@@ -25,15 +25,17 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @bp.record_once
 def _configure(state) -> None:
-    """Give the app a token-derived session key, but only when the dashboard is on."""
-    token = state.app.config["SETTINGS"].admin_token
-    if token:
-        access.configure(state.app, token)
+    """Give the app its session key and limiter. Accounts can be added while the server runs (admin add),
+    so this happens whenever a key can be derived; whether the dashboard is on is asked per request."""
+    key = access.signing_key(state.app.config["SETTINGS"])
+    if key:
+        access.configure(state.app, key)
 
 
 def _page(template: str, status: int = 200, **context) -> tuple[str, int]:
     """A rendered page with its status."""
-    return render_template(template, csrf=access.csrf_token(), signed_in=access.signed_in(), **context), status
+    return render_template(template, csrf=access.csrf_token(), signed_in=access.signed_in(),
+                           admin_name=access.current_admin(), **context), status
 
 
 def _message(status: int, title: str, text: str) -> tuple[str, int]:
@@ -48,15 +50,15 @@ def _too_many(retry: int) -> Response:
     return Response(body, status, headers={"Retry-After": str(retry)})
 
 
-def _login_form(status: int, error: str = "", next_url: str = "", notice: str = "") -> tuple[str, int]:
+def _login_form(status: int, error: str = "", next_url: str = "", notice: str = "", name: str = "") -> tuple[str, int]:
     """The login page; also the body of every 401, so the reader can log in right there."""
-    return _page("admin_login.html", status, error=error, notice=notice, next_url=next_url)
+    return _page("admin_login.html", status, error=error, notice=notice, next_url=next_url, name=name)
 
 
 @bp.before_request
 def _guard():
-    """Off (404) without ADMIN_TOKEN; otherwise a session or a correct bearer token, else 401."""
-    if not current_app.config["SETTINGS"].admin_token:
+    """Off (404) without ADMIN_TOKEN and accounts; otherwise a session or a correct bearer token, else 401."""
+    if not access.enabled():
         abort(404)
     given = access.bearer()
     if given is not None:  # a script: every wrong token counts as a failed login
@@ -84,7 +86,11 @@ def _headers(response):
 @bp.errorhandler(404)
 def _not_found(error):
     """Off: the plain 404 of any unknown URL. On: say so in words."""
-    if not current_app.config["SETTINGS"].admin_token:
+    try:
+        on = access.enabled()
+    except Exception:  # noqa: BLE001 - the database cannot say: the plain 404
+        on = False
+    if not on:
         return error
     return _message(404, "找不到這個頁面", "請回到總覽，從機關清單重新點選。")
 
@@ -104,22 +110,23 @@ def _safe_next(url: str) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """GET: the form. POST: check the password in constant time; too many failures → 429."""
+    """GET: the form. POST: an account's name and password, or no name and ADMIN_TOKEN; too many failures → 429."""
     next_url = request.values.get("next", "")
     if request.method == "GET":
         if access.signed_in():
             return redirect(_safe_next(next_url))
         return _login_form(200, next_url=next_url)
-    # The right password always works: guessers behind a colleague's address (a shared office
-    # gateway) must not lock the colleague out. Wrong ones are limited per address.
-    if not access.token_matches(request.form.get("password", "")):
-        retry = access.limiter().retry_after(access.address())
-        if retry:
-            return _too_many(retry)
+    # A blocked address is refused before any password is checked: were the right one let through,
+    # a guesser would go on guessing at full speed and learn the answer from the one that works.
+    # (Scripts' bearer token is long and random, so guessing it is hopeless; it is checked first.)
+    retry = access.limiter().retry_after(access.address())
+    if retry:
+        return _too_many(retry)
+    name = passwords.clean_name(request.form.get("name", ""))
+    if not access.log_in(name, request.form.get("password", "")):
         access.limiter().fail(access.address())
-        return _login_form(401, "密碼不對，請再試一次。", next_url)
+        return _login_form(401, "帳號或密碼不對，請再試一次。", next_url, name=name)
     access.limiter().forget(access.address())
-    access.sign_in()
     return redirect(_safe_next(next_url), 303)
 
 
@@ -246,6 +253,7 @@ def office(agency: str):
     except report.ReportError as exc:
         return _message(400, "日期範圍有誤", str(exc))
     show_handled = request.args.get("handled") == "1"
+    marked = _marked(agency) if show_handled else {}
     queue = [u for u in office_report.unanswered if u.status is None]
     page = paging.page_of(queue, paging.page_number(request.args.get("page")))
     handled = [u for u in office_report.unanswered if u.status is not None]
@@ -255,10 +263,18 @@ def office(agency: str):
     return _page("admin_office.html", r=office_report, charts=_charts(office_report), queue=queue, page=page,
                  done=_confirmation(agency, office_report.unanswered), due=due, gaps=gaps,
                  synthetic=office_report.synthetic,
-                 handled=handled, show_handled=show_handled, statuses=STATUSES, range_args=_range_args(),
+                 handled=handled, marked=marked, show_handled=show_handled, statuses=STATUSES,
+                 range_args=_range_args(),
                  queue_args={**_range_args(), **({"handled": "1"} if show_handled else {})},
                  month_options=_month_options(office_report),
                  export_url=url_for("admin.export_xlsx", agency=agency, **_range_args()))
+
+
+def _marked(agency: str) -> dict[str, str]:
+    """question key → who marked it and when, in words: 「王小明 12/01 標記」 (older marks name nobody)."""
+    marks = _store().review_marks(agency)
+    return {key: " ".join(filter(None, (by, datetime.fromtimestamp(at, report.TAIPEI).strftime("%m/%d"), "標記")))
+            for key, (by, at) in marks.items()}
 
 
 def _refused(agency: str):
@@ -286,7 +302,7 @@ def review(agency: str):
         return _message(400, "請重新操作", "這個問題找不到了，請重新整理頁面。")
     marked = None if status == "open" else status
     previous = _store().reviews(agency).get(key)
-    _store().set_review(agency, key, marked, int(time.time()))
+    _store().set_review(agency, key, marked, int(time.time()), by=access.current_admin())
     # The session remembers what the mark replaced, so 復原 can put it back (and only that).
     session["review_done"] = {"agency": agency, "key": _fingerprint(key), "status": marked, "previous": previous}
     return _back_to_queue(agency)
@@ -318,7 +334,8 @@ def undo(agency: str):
     if (not done or done.get("agency") != agency or "undone" in done or len(key) > MAX_KEY
             or done.get("key") != _fingerprint(key)):
         return _message(400, "沒有可以復原的動作", "剛才的標記已經復原過，或已經過期了。請回到清單看看現在的狀態。")
-    restored = _store().restore_review(agency, key, done["status"], done["previous"], int(time.time()))
+    restored = _store().restore_review(agency, key, done["status"], done["previous"], int(time.time()),
+                                       by=access.current_admin())
     now = done["previous"] if restored else _store().reviews(agency).get(key)
     session["review_done"] = {**done, "undone": restored, "now": now, "shown": False}
     return _back_to_queue(agency)

@@ -123,14 +123,17 @@ class ReviewStore(Protocol):
                 until: int | None = None) -> list[dict]:
         """Rows of "questions", "ratings", "surveys", "opinions" or "survey_offers", oldest first."""
 
-    def set_review(self, agency: str, question_key: str, status: str | None, at: int) -> None:
-        """Mark an unanswered question "added" (to the knowledge) or "not_ours"; None reopens it."""
+    def set_review(self, agency: str, question_key: str, status: str | None, at: int, by: str | None = None) -> None:
+        """Mark an unanswered question "added" (to the knowledge) or "not_ours", by whom; None reopens it."""
 
     def reviews(self, agency: str) -> dict[str, str]:
         """The handled unanswered questions of an office: question key → status."""
 
+    def review_marks(self, agency: str) -> dict[str, tuple[str | None, int]]:
+        """Who marked each handled question of an office, and when: question key → (name or None, at)."""
+
     def restore_review(self, agency: str, question_key: str, expected: str | None, previous: str | None,
-                       at: int) -> bool:
+                       at: int, by: str | None = None) -> bool:
         """Undo a mark: put back `previous` only while the status is still `expected`; False otherwise."""
 
     def revoke_session(self, sid: str, until: int) -> None:
@@ -147,6 +150,25 @@ class ReviewStore(Protocol):
 
     def clear_login_failures(self, address: str) -> None:
         """Forget the client's failures."""
+
+
+class AdminStore(Protocol):
+    """The dashboard's named accounts; the password is only ever stored hashed (bot/review/passwords.py)."""
+
+    def add_admin(self, name: str, password_hash: str, now: int) -> bool:
+        """Create an account, or enable a disabled one again with a new password; False when it is in use."""
+
+    def admin_hash(self, name: str) -> str | None:
+        """The password hash of an enabled account; None for a disabled or unknown name."""
+
+    def disable_admin(self, name: str, now: int) -> bool:
+        """Disable an account (its sessions end at their next request); False when none was enabled."""
+
+    def list_admins(self) -> list[tuple[str, int, int | None]]:
+        """Every account as (name, created at, disabled at or None), by name."""
+
+    def has_admins(self) -> bool:
+        """Whether at least one account is enabled (the dashboard is then on without ADMIN_TOKEN)."""
 
 
 class MaintenanceStore(Protocol):
@@ -168,7 +190,7 @@ class MaintenanceStore(Protocol):
         """Release connections."""
 
 
-class Store(InboxStore, ConversationStore, FeedbackStore, ReviewStore, MaintenanceStore, Protocol):
+class Store(InboxStore, ConversationStore, FeedbackStore, ReviewStore, AdminStore, MaintenanceStore, Protocol):
     """Everything the bot needs from storage, by role; every method is safe under many workers.
     Code that needs one role asks for that role's protocol."""
 

@@ -136,6 +136,17 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         CREATE INDEX admin_login_failures_address ON admin_login_failures (address, at)
     """),
+    # Named dashboard accounts (the shared ADMIN_TOKEN stays for scripts): a disabled account is kept,
+    # so the marks it made still name someone. Each mark of the unanswered queue says who made it.
+    ("0013_admin_users", """
+        CREATE TABLE admin_users (
+            name TEXT PRIMARY KEY CHECK (length(name) BETWEEN 1 AND 40),
+            password_hash TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            disabled_at BIGINT
+        );
+        ALTER TABLE unanswered_reviews ADD COLUMN reviewed_by TEXT
+    """),
 ]
 
 

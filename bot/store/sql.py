@@ -19,6 +19,9 @@ RECORDS = {  # kind -> (table, time column)
     "surveys": ("survey_ratings", "rated_at"), "opinions": ("opinions", "created_at"),
     "survey_offers": ("survey_offers", "offered_at"),
 }
+# Named columns: 0013 added reviewed_by, so a positional VALUES would no longer fit the table.
+REVIEW_INSERT = ("INSERT INTO unanswered_reviews (agency, question_key, status, reviewed_at, reviewed_by)"
+                 " VALUES (?, ?, ?, ?, ?)")
 PERSONAL_TABLES = (("answer_ratings", "rated_at"), ("survey_ratings", "rated_at"), ("opinions", "created_at"),
                    ("questions", "asked_at"), ("survey_offers", "offered_at"))
 
@@ -203,35 +206,67 @@ class SqlStore:
         names = [d[0] for d in cur.description]
         return [dict(zip(names, row)) for row in cur.fetchall()]
 
-    def set_review(self, agency: str, question_key: str, status: str | None, at: int) -> None:
-        """Mark an unanswered question as handled ("added" / "not_ours"), or back to open (None)."""
+    def set_review(self, agency: str, question_key: str, status: str | None, at: int, by: str | None = None) -> None:
+        """Mark an unanswered question as handled ("added" / "not_ours") by `by`, or back to open (None)."""
         if status is None:
             self._run("DELETE FROM unanswered_reviews WHERE agency = ? AND question_key = ?", (agency, question_key))
             return
-        self._run("INSERT INTO unanswered_reviews VALUES (?, ?, ?, ?) ON CONFLICT (agency, question_key)"
-                  " DO UPDATE SET status = excluded.status, reviewed_at = excluded.reviewed_at",
-                  (agency, question_key, status, at))
+        self._run(f"{REVIEW_INSERT} ON CONFLICT (agency, question_key) DO UPDATE SET status = excluded.status,"
+                  " reviewed_at = excluded.reviewed_at, reviewed_by = excluded.reviewed_by",
+                  (agency, question_key, status, at, by))
 
     def reviews(self, agency: str) -> dict[str, str]:
         """question key → status of the handled unanswered questions of an office."""
         return dict(self._run("SELECT question_key, status FROM unanswered_reviews WHERE agency = ?",
                               (agency,)).fetchall())
 
+    def review_marks(self, agency: str) -> dict[str, tuple[str | None, int]]:
+        """question key → (who marked it, when); marks from before named accounts have no name."""
+        rows = self._run("SELECT question_key, reviewed_by, reviewed_at FROM unanswered_reviews WHERE agency = ?",
+                         (agency,)).fetchall()
+        return {key: (by, at) for key, by, at in rows}
+
     def restore_review(self, agency: str, question_key: str, expected: str | None, previous: str | None,
-                       at: int) -> bool:
+                       at: int, by: str | None = None) -> bool:
         """Put back the status a mark replaced, in one conditional statement: a colleague's later
         mark (the status is no longer `expected`) is never overwritten by an undo."""
         where, params = "agency = ? AND question_key = ? AND status = ?", (agency, question_key, expected)
         if expected == previous:  # the mark changed nothing, so neither does its undo
             return self.reviews(agency).get(question_key) == expected
         if expected is None:  # undoing a reopen: only if nobody marked it since
-            sql = ("INSERT INTO unanswered_reviews VALUES (?, ?, ?, ?) ON CONFLICT (agency, question_key)"
-                   " DO NOTHING")
-            return self._run(sql, (agency, question_key, previous, at)).rowcount == 1
+            sql = f"{REVIEW_INSERT} ON CONFLICT (agency, question_key) DO NOTHING"
+            return self._run(sql, (agency, question_key, previous, at, by)).rowcount == 1
         if previous is None:  # undoing a first mark: back to open
             return self._run(f"DELETE FROM unanswered_reviews WHERE {where}", params).rowcount == 1
-        return self._run(f"UPDATE unanswered_reviews SET status = ?, reviewed_at = ? WHERE {where}",
-                         (previous, at, *params)).rowcount == 1
+        return self._run(f"UPDATE unanswered_reviews SET status = ?, reviewed_at = ?, reviewed_by = ? WHERE {where}",
+                         (previous, at, by, *params)).rowcount == 1
+
+    def add_admin(self, name: str, password_hash: str, now: int) -> bool:
+        """Insert the account; a disabled one of that name is enabled again with the new hash (and date)."""
+        return self._run(
+            "INSERT INTO admin_users (name, password_hash, created_at) VALUES (?, ?, ?) ON CONFLICT (name)"
+            " DO UPDATE SET password_hash = excluded.password_hash, created_at = excluded.created_at,"
+            " disabled_at = NULL WHERE admin_users.disabled_at IS NOT NULL", (name, password_hash, now)).rowcount == 1
+
+    def admin_hash(self, name: str) -> str | None:
+        """One primary-key lookup: the dashboard asks it on every request of a named session."""
+        row = self._run("SELECT password_hash FROM admin_users WHERE name = ? AND disabled_at IS NULL",
+                        (name,)).fetchone()
+        return row[0] if row else None
+
+    def disable_admin(self, name: str, now: int) -> bool:
+        """Set disabled_at of an enabled account."""
+        return self._run("UPDATE admin_users SET disabled_at = ? WHERE name = ? AND disabled_at IS NULL",
+                         (now, name)).rowcount == 1
+
+    def list_admins(self) -> list[tuple[str, int, int | None]]:
+        """(name, created_at, disabled_at) of every account, by name (sorted here: databases collate apart)."""
+        rows = self._run("SELECT name, created_at, disabled_at FROM admin_users").fetchall()
+        return sorted(tuple(row) for row in rows)
+
+    def has_admins(self) -> bool:
+        """Whether an enabled account exists."""
+        return self._run("SELECT 1 FROM admin_users WHERE disabled_at IS NULL LIMIT 1").fetchone() is not None
 
     def count_records(self, user_prefix: str, matching: bool) -> int:
         """Records (questions, ratings, surveys, opinions) whose user hash does / does not start with the prefix."""
