@@ -22,3 +22,10 @@ def post_worker_init(worker):
     app = worker.wsgi
     if "INBOX" in getattr(app, "config", {}):
         app.config["INBOX"].start()
+
+
+def on_starting(server):
+    """In the master, before any worker forks: load what the workers share (bot.app.warm says what)."""
+    from bot.app import warm
+
+    warm()

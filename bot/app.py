@@ -6,13 +6,13 @@ import atexit
 import contextlib
 import logging
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 from flask import Flask, abort, jsonify, redirect, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from bot.core.live import LiveDesk
+from bot.core.knowledge import KnowledgeError
+from bot.core.live import LiveDesk, answerer_for
 from bot.line.api import LineApis
 from bot.review.dashboard import bp as admin_bp
 from bot.settings import Settings, environment, knowledge_dir, snapshot_dir
@@ -41,6 +41,17 @@ def _log_knowledge(events: list[str], problems: list) -> None:
         log.info("knowledge %s", event)
     for problem in problems:
         log.error("knowledge problem: %s", problem)
+
+
+def warm(environ: dict | None = None) -> None:
+    """Build what every worker needs and none changes (the modules, the word tables, each knowledge
+    file's answerer) once in gunicorn's master, before it forks: a worker then starts in a fraction
+    of a second and shares those pages. The app itself is still made in each worker, after the fork:
+    its threads and database connections must not cross one. A file changed later is built anew by
+    the workers (answerers are kept by content), so nothing built here can be served stale."""
+    for path in sorted(knowledge_dir(environment(environ)).glob("*.yaml")):
+        with contextlib.suppress(KnowledgeError, OSError):  # each worker reports it, with file, line and field
+            answerer_for(path)
 
 
 def _open_store(url: str):

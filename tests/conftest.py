@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -31,11 +34,25 @@ def desk(agencies):
     return Desk(agencies)
 
 
-def run_cli(*args: str, stdin: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
-    """Run `python -m bot ARGS` as a real process and capture its output."""
-    full_env = {**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True,
-                          text=True, encoding="utf-8", cwd=ROOT, env=full_env, timeout=120)
+def run_cli(*args: str, stdin: str | None = None, env: dict | None = None,
+            process: bool = False) -> subprocess.CompletedProcess:
+    """Run `python -m bot ARGS` and capture its output: by default the same `main()` in this process (a
+    new interpreter costs seconds of imports per call); `process=True` where the process itself is
+    under test (its exit code, its encoding, `python -m bot` as an operator types it)."""
+    if process:
+        full_env = {**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})}
+        return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True,
+                              text=True, encoding="utf-8", cwd=ROOT, env=full_env, timeout=120)
+    from bot.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with mock.patch.dict(os.environ, env or {}), mock.patch.object(sys, "stdin", io.StringIO(stdin or "")), \
+            contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), contextlib.chdir(ROOT):
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse's usage errors (2) and --help (0), as the process would exit
+            code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+    return subprocess.CompletedProcess(["python", "-m", "bot", *args], code, out.getvalue(), err.getvalue())
 
 
 FIXTURES = DATA / "line"  # LINE's own payloads, copied into the project (tests/data/line/README.md)
