@@ -14,6 +14,9 @@ threads = _options["threads"]
 timeout = 30
 # Set here, not left to gunicorn's default: that one is read from the environment before .env is loaded.
 forwarded_allow_ips = _options["forwarded_allow_ips"]
+# gunicorn 27's control socket (for gunicornc) is unused here, and every instance on one host would
+# claim the same path ($HOME/.gunicorn/gunicorn.ctl): two instances, or parallel tests, would fight over it.
+control_socket_disable = True
 accesslog = None  # access lines carry no message bodies, but we log our own per-event line instead
 
 

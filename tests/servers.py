@@ -14,11 +14,27 @@ from pathlib import Path
 from conftest import ROOT
 
 
+PORTS_PER_WORKER = 1000
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    """A loopback port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A loopback port nobody listens on now, never handed out before in this run, from a block of
+    this pytest-xdist worker's own below the kernel's ephemeral range (32768 and up): parallel test
+    processes never pick the same port, and no outgoing connection can take it before the server binds."""
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    first = 20000 + worker * PORTS_PER_WORKER
+    for port in range(first, first + PORTS_PER_WORKER):
+        if port in _handed_out:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise RuntimeError(f"no free port left in {first}–{first + PORTS_PER_WORKER - 1}")
 
 
 def wait_for(predicate, seconds: float = 10.0) -> bool:
