@@ -453,6 +453,13 @@ def test_a_supervisor_logs_in_and_works_the_queue_in_headless_chromium(tmp_path,
             driver.set_window_size(1280, height + 200)  # the window's own frame takes some of its height
             SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
             assert driver.save_screenshot(str(SCREENSHOT))
+            asked = len(store.records("questions"))  # 試問小幫手: from the office page, a question, the card
+            driver.find_element(By.ID, "try-link").click()
+            driver.find_element(By.NAME, "q").send_keys("榮民證要去哪裡辦？")
+            driver.find_element(By.CSS_SELECTOR, ".try-form button").click()
+            assert wait_for(lambda: shown("outcome") == "回答", 15)
+            assert "榮民證申辦" in driver.find_element(By.CSS_SELECTOR, ".line-chat .flex").text
+            assert len(store.records("questions")) == asked  # staff trying is not a citizen asking
             severe = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
             assert [m for m in severe if "status of 401" not in m] == []  # the 401 before login is expected
         finally:

@@ -457,3 +457,24 @@ def test_the_accounts_migration_keeps_the_marks_made_before_it(url, monkeypatch)
         assert new.review_marks(AGENCY) == {"停車位": ("王小明", NOW + 1)}
     finally:
         new.close()
+
+
+def test_knowledge_edits_are_kept_whole_listed_in_order_and_undone_once(store):
+    from bot.core.teach import Change
+
+    assert store.changes() == [] and store.changes_version() == (0, 0)
+    before = {"id": "parking", "title": "停車", "questions": ["停車場在哪"], "review_by": "2027-01-01"}
+    after = {**before, "questions": ["停車場在哪", "車要停哪裡"]}
+    first = store.add_change(Change(0, AGENCY, "parking", "faqs", before, after, "王小明", NOW, "加入 1 個問法"))
+    second = store.add_change(Change(0, "sanmin-district", "new-one", "faqs", None, {"id": "new-one"}, "共用密碼",
+                                     NOW + 1, "新增項目"))
+    assert second > first and store.changes_version() == (2, 0)
+    kept = store.changes(AGENCY)
+    assert len(kept) == 1 and kept[0].id == first and (kept[0].before, kept[0].after) == (before, after)
+    assert (kept[0].who, kept[0].note, kept[0].at, kept[0].active) == ("王小明", "加入 1 個問法", NOW, True)
+    assert [c.id for c in store.changes()] == [first, second] and store.changes()[1].before is None
+    assert store.undo_change(first, "Alice", NOW + 5) is True
+    assert store.undo_change(first, "Bob", NOW + 6) is False  # two supervisors pressing 復原: one wins
+    undone = store.changes(AGENCY)[0]
+    assert (undone.active, undone.undone_at, undone.undone_by) == (False, NOW + 5, "Alice")
+    assert store.changes_version() == (2, 1) and store.undo_change(999, "Alice", NOW) is False

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot.core.answerer import Answerer, Desk
 from bot.core.knowledge import KnowledgeError, Problem, load_agency, read_file
+from bot.core.teach import Change, as_json, overlaid_text
 
 
 BUILT_KEPT = 16  # answerers this process keeps by file name and content (the five offices, with room)
@@ -18,15 +19,21 @@ _built: OrderedDict[tuple[str, str], Answerer] = OrderedDict()
 _built_lock = threading.Lock()
 
 
-def answerer_for(path: Path) -> Answerer:
-    """The Answerer of a knowledge file; one whose name and content this process already built is
-    reused (a second app in the process, a file edited back), since building is most of a load."""
+def answerer_for(path: Path, edits: tuple[Change, ...] = ()) -> Answerer:
+    """The Answerer of a knowledge file with staff's dashboard edits laid over it; one whose name,
+    content and edits this process already built is reused (a second app in the process, a file
+    edited back), since building is most of a load."""
     data = read_file(path)
-    key = (path.name, hashlib.sha256(data).hexdigest()[:12])  # the hash is what Agency.version is
+    # The hash is what Agency.version is; edits count by what they say (ids repeat across databases).
+    said = "".join(f"{e.id}{e.active}{as_json(e.before)}{as_json(e.after)}" for e in edits)
+    key = (path.name, hashlib.sha256(data).hexdigest()[:12], hashlib.sha256(said.encode()).hexdigest()[:16])
     with _built_lock:
         if key in _built:
             _built.move_to_end(key)
             return _built[key]
+    if edits:
+        text = overlaid_text(data.decode("utf-8", errors="replace"), list(edits))[0]
+        data = text.encode("utf-8")
     answerer = Answerer(load_agency(path, data))  # KnowledgeError for a broken file: nothing kept
     with _built_lock:
         _built[key] = answerer
@@ -38,8 +45,13 @@ def answerer_for(path: Path) -> Answerer:
 class LiveDesk:
     """The current Desk of a knowledge folder, re-checked at most every `every` seconds."""
 
-    def __init__(self, directory: Path, every: float = 5.0, on_change=None, snapshots: Path | None = None):
+    def __init__(self, directory: Path, every: float = 5.0, on_change=None, snapshots: Path | None = None,
+                 edits=None):
         self.directory = Path(directory)
+        # Where staff's dashboard edits are kept (the store: changes_version(), changes(agency)), or None.
+        self.edits = edits
+        self._edits_seen: object = None
+        self._edits: dict[str, tuple[Change, ...]] = {}  # office -> its edits as last read
         self.snapshots = Path(snapshots) if snapshots else None
         self.every = every
         self._on_change = on_change  # called with (events, problems) after each reload
@@ -109,6 +121,28 @@ class LiveDesk:
             stamps[path] = (st.st_mtime_ns, st.st_size)
         return stamps
 
+    def _read_edits(self) -> dict[str, tuple[Change, ...]]:
+        """Every office's dashboard edits; the ones last read while the store cannot say (an outage must
+        not take back what staff taught), and read again only when the store's version moved."""
+        if self.edits is None:
+            return {}
+        try:
+            version = self.edits.changes_version()
+            if version == self._edits_seen:
+                return self._edits
+            edits: dict[str, list[Change]] = {}
+            for change in self.edits.changes():
+                edits.setdefault(change.agency, []).append(change)
+            self._edits_seen = version
+            return {agency: tuple(changes) for agency, changes in edits.items()}
+        except Exception:  # noqa: BLE001 - any database error: keep serving what was read last
+            return self._edits
+
+    def use_edits(self, edits) -> None:
+        """Lay the edits kept in `edits` over the files from now on (at once, not at the next look)."""
+        self.edits, self._checked = edits, float("-inf")
+        self.refresh()
+
     def refresh(self, force: bool = False) -> bool:
         """Reload the files that changed since the last look; True when the desk changed."""
         now = time.monotonic()
@@ -117,16 +151,18 @@ class LiveDesk:
         with self._lock:
             self._checked = now
             stamps = self._scan()
-            if stamps == self._stamps and not force:
+            edits = self._read_edits()
+            if stamps == self._stamps and edits == self._edits and not force:
                 return False
             answerers = {aid: a for aid, a in self._answerers.items() if self.directory / f"{aid}.yaml" in stamps}
             self._problems = {s: p for s, p in self._problems.items() if self.directory / f"{s}.yaml" in stamps}
             events = [f"removed {aid}" for aid in self._answerers if aid not in answerers]
             for path, stamp in stamps.items():
-                if stamp == self._stamps.get(path) and not force:
+                mine = edits.get(path.stem, ())
+                if stamp == self._stamps.get(path) and mine == self._edits.get(path.stem, ()) and not force:
                     continue
                 try:
-                    answerer = answerer_for(path)
+                    answerer = answerer_for(path, mine)
                 except KnowledgeError as exc:  # broken, or removed or unreadable since the scan
                     # Keep serving the last good version; the problems say file, line and field.
                     self._problems[path.stem] = list(exc.problems)
@@ -141,7 +177,7 @@ class LiveDesk:
                 self._keep_snapshot(path)
                 answerers[path.stem] = answerer
                 events.append(f"loaded {path.stem} {answerer.agency.version}")
-            self._stamps = stamps
+            self._stamps, self._edits = stamps, edits
             self._answerers = answerers
             self._desk = Desk.of(answerers)
         if self._on_change:

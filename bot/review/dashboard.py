@@ -10,10 +10,8 @@ from flask import (Blueprint, Response, abort, current_app, redirect, render_tem
                    url_for)
 from markupsafe import Markup
 
-from bot.core.checks import entries_due, gap_warnings
-from bot.core.hours import now_taipei
 from bot.core.phrases import STARS
-from bot.review import access, charts, export, paging, passwords, report
+from bot.review import access, charts, export, paging, passwords, report, tryout
 from bot.review.render import KIND_NAMES
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", static_folder="static", template_folder="templates")
@@ -32,7 +30,7 @@ def _configure(state) -> None:
         access.configure(state.app, key)
 
 
-def _page(template: str, status: int = 200, **context) -> tuple[str, int]:
+def render_page(template: str, status: int = 200, **context) -> tuple[str, int]:
     """A rendered page with its status."""
     return render_template(template, csrf=access.csrf_token(), signed_in=access.signed_in(),
                            admin_name=access.current_admin(), **context), status
@@ -40,7 +38,7 @@ def _page(template: str, status: int = 200, **context) -> tuple[str, int]:
 
 def _message(status: int, title: str, text: str) -> tuple[str, int]:
     """A plain page that says what happened and nothing else."""
-    return _page("admin_message.html", status, title=title, text=text)
+    return render_page("admin_message.html", status, title=title, text=text)
 
 
 def _too_many(retry: int) -> Response:
@@ -52,11 +50,11 @@ def _too_many(retry: int) -> Response:
 
 def _login_form(status: int, error: str = "", next_url: str = "", notice: str = "", name: str = "") -> tuple[str, int]:
     """The login page; also the body of every 401, so the reader can log in right there."""
-    return _page("admin_login.html", status, error=error, notice=notice, next_url=next_url, name=name)
+    return render_page("admin_login.html", status, error=error, notice=notice, next_url=next_url, name=name)
 
 
 @bp.before_request
-def _guard():
+def guard():
     """Off (404) without ADMIN_TOKEN and accounts; otherwise a session or a correct bearer token, else 401."""
     if not access.enabled():
         abort(404)
@@ -76,7 +74,7 @@ def _guard():
 
 
 @bp.after_request
-def _headers(response):
+def secure_headers(response):
     """No caching, no framing, nothing loaded from elsewhere; 401s name the bearer scheme scripts use."""
     if response.status_code == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="admin"'
@@ -149,7 +147,7 @@ def _agencies() -> dict:
     return {aid: answerer.agency for aid, answerer in sorted(answerers.items())}
 
 
-def _store():
+def store():
     """The app's store."""
     return current_app.config["STORE"]
 
@@ -163,8 +161,8 @@ def _peer_tables(reports: list) -> list[tuple[str, list]]:
 @bp.get("/")
 def overview():
     """Every office: this month's 👍 rate, satisfaction and n, its open questions; same-kind offices side by side."""
-    reports = report.build(_store(), _agencies())
-    return _page("admin_overview.html", reports=reports, peers=_peer_tables(reports),
+    reports = report.build(store(), _agencies())
+    return render_page("admin_overview.html", reports=reports, peers=_peer_tables(reports),
                  synthetic=any(r.synthetic for r in reports),
                  this_month=reports[0].months[-1].month if reports and reports[0].months else "")
 
@@ -181,13 +179,13 @@ def _view_args() -> dict:
     return {**_range_args(), **shown, **({"page": str(page)} if page > 1 else {})}
 
 
-def _office_report(agency: str):
+def office_report_of(agency: str):
     """The office's report for the requested range; 404 for an unknown office."""
     agencies = _agencies()
     if agency not in agencies:
         abort(404)
     args = _range_args()
-    return report.build(_store(), agencies, agency=agency, start=args.get("from"), end=args.get("to"))[0]
+    return report.build(store(), agencies, agency=agency, start=args.get("from"), end=args.get("to"))[0]
 
 
 bp.add_app_template_filter(report.so_far, "so_far")  # this month: 「1–3 日」
@@ -249,7 +247,7 @@ def _month_options(office_report) -> list[str]:
 def office(agency: str):
     """One office: range picker, trend charts, distribution, figures table, unanswered queue, export."""
     try:
-        office_report = _office_report(agency)
+        office_report = office_report_of(agency)
     except report.ReportError as exc:
         return _message(400, "日期範圍有誤", str(exc))
     show_handled = request.args.get("handled") == "1"
@@ -257,11 +255,9 @@ def office(agency: str):
     queue = [u for u in office_report.unanswered if u.status is None]
     page = paging.page_of(queue, paging.page_number(request.args.get("page")))
     handled = [u for u in office_report.unanswered if u.status is not None]
-    knowledge = _agencies().get(agency)
-    due = entries_due(knowledge, now_taipei().date().isoformat()) if knowledge else []
-    gaps = [g for g in gap_warnings(knowledge) if g.field.startswith("office.")] if knowledge else []
-    return _page("admin_office.html", r=office_report, charts=_charts(office_report), queue=queue, page=page,
-                 done=_confirmation(agency, office_report.unanswered), due=due, gaps=gaps,
+    return render_page("admin_office.html", r=office_report, charts=_charts(office_report), queue=queue, page=page,
+                 done=_confirmation(agency, office_report.unanswered),
+                 ready=tryout.office_readiness(current_app.config["KNOWLEDGE"], agency),
                  synthetic=office_report.synthetic,
                  handled=handled, marked=marked, show_handled=show_handled, statuses=STATUSES,
                  range_args=_range_args(),
@@ -272,12 +268,12 @@ def office(agency: str):
 
 def _marked(agency: str) -> dict[str, str]:
     """question key → who marked it and when, in words: 「王小明 12/01 標記」 (older marks name nobody)."""
-    marks = _store().review_marks(agency)
+    marks = store().review_marks(agency)
     return {key: " ".join(filter(None, (by, datetime.fromtimestamp(at, report.TAIPEI).strftime("%m/%d"), "標記")))
             for key, (by, at) in marks.items()}
 
 
-def _refused(agency: str):
+def refused_post(agency: str):
     """A queue form's post: 404 for an unknown office, 400 without the session's CSRF token, else None."""
     if agency not in _agencies():
         abort(404)
@@ -294,15 +290,15 @@ def _back_to_queue(agency: str):
 @bp.post("/<agency>/review")
 def review(agency: str):
     """Mark a group handled ("added" / "not_ours") or reopen it, then back to the queue."""
-    refused = _refused(agency)
+    refused = refused_post(agency)
     if refused:
         return refused
     key, status = request.form.get("key", ""), request.form.get("status", "")
     if not key or len(key) > MAX_KEY or status not in (*STATUSES, "open"):
         return _message(400, "請重新操作", "這個問題找不到了，請重新整理頁面。")
     marked = None if status == "open" else status
-    previous = _store().reviews(agency).get(key)
-    _store().set_review(agency, key, marked, int(time.time()), by=access.current_admin())
+    previous = store().reviews(agency).get(key)
+    store().set_review(agency, key, marked, int(time.time()), by=access.current_admin())
     # The session remembers what the mark replaced, so 復原 can put it back (and only that).
     session["review_done"] = {"agency": agency, "key": _fingerprint(key), "status": marked, "previous": previous}
     return _back_to_queue(agency)
@@ -327,16 +323,16 @@ def _confirmation(agency: str, groups: list) -> dict | None:
 @bp.post("/<agency>/undo")
 def undo(agency: str):
     """復原: put back what the session's last mark replaced, unless a colleague has changed that group since."""
-    refused = _refused(agency)
+    refused = refused_post(agency)
     if refused:
         return refused
     key, done = request.form.get("key", ""), session.get("review_done")
     if (not done or done.get("agency") != agency or "undone" in done or len(key) > MAX_KEY
             or done.get("key") != _fingerprint(key)):
         return _message(400, "沒有可以復原的動作", "剛才的標記已經復原過，或已經過期了。請回到清單看看現在的狀態。")
-    restored = _store().restore_review(agency, key, done["status"], done["previous"], int(time.time()),
+    restored = store().restore_review(agency, key, done["status"], done["previous"], int(time.time()),
                                        by=access.current_admin())
-    now = done["previous"] if restored else _store().reviews(agency).get(key)
+    now = done["previous"] if restored else store().reviews(agency).get(key)
     session["review_done"] = {**done, "undone": restored, "now": now, "shown": False}
     return _back_to_queue(agency)
 
@@ -350,9 +346,19 @@ def export_xlsx(agency: str):
     args = _range_args()
     try:
         start, end = report.month_range(args.get("from"), args.get("to"))
-        body = export.workbook_bytes(_store(), agencies, agency=agency, start=start, end=end)
+        body = export.workbook_bytes(store(), agencies, agency=agency, start=start, end=end)
     except report.ReportError as exc:
         return _message(400, "日期範圍有誤", str(exc))
     filename = f"{agency}-{start}-{end}.xlsx"
     return Response(body, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
+
+@bp.get("/try")
+def try_question():
+    """試問小幫手: a question answered as LINE shows it, with the engine's candidates (bot/review/tryout.py).
+    A GET form, so the URL can be shared; staff trying is not a citizen asking, so nothing is stored."""
+    context = tryout.pane(current_app.config["KNOWLEDGE"].current().answerers, request.args.get("office"),
+                          request.args.get("q", ""), current_app.config["DEFAULT_AGENCY"])
+    if context is None:
+        abort(404)
+    return render_page("admin_try.html", **context)

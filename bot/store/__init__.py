@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from bot.core.teach import Change
+
 
 @dataclass(frozen=True)
 class Question:
@@ -171,6 +173,22 @@ class AdminStore(Protocol):
         """Whether at least one account is enabled (the dashboard is then on without ADMIN_TOKEN)."""
 
 
+class KnowledgeStore(Protocol):
+    """Knowledge edits made in the dashboard (bot/core/teach.py lays them over the files)."""
+
+    def add_change(self, change: Change) -> int:
+        """Keep an edit (its id is assigned here); the new id."""
+
+    def changes(self, agency: str | None = None) -> list[Change]:
+        """Every edit, undone ones too, oldest first; of one office when given."""
+
+    def undo_change(self, change_id: int, who: str, now: int) -> bool:
+        """Mark an edit undone; False when it already was (or does not exist)."""
+
+    def changes_version(self) -> tuple[int, int]:
+        """(edits, undone edits): changes whenever any edit is made or undone, cheap enough to poll."""
+
+
 class MaintenanceStore(Protocol):
     """Keeping the database: migrations, retention, demo data."""
 
@@ -190,7 +208,8 @@ class MaintenanceStore(Protocol):
         """Release connections."""
 
 
-class Store(InboxStore, ConversationStore, FeedbackStore, ReviewStore, AdminStore, MaintenanceStore, Protocol):
+class Store(InboxStore, ConversationStore, FeedbackStore, ReviewStore, AdminStore, KnowledgeStore,
+            MaintenanceStore, Protocol):
     """Everything the bot needs from storage, by role; every method is safe under many workers.
     Code that needs one role asks for that role's protocol."""
 

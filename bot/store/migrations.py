@@ -147,6 +147,25 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         ALTER TABLE unanswered_reviews ADD COLUMN reviewed_by TEXT
     """),
+    # Knowledge edits made in the dashboard: served by every worker and instance (laid over the files
+    # at load), written into the files by `kb export`. Whole entries before and after, as JSON: a
+    # conflict with a later file edit is plain to see, and undo is exact.
+    ("0014_knowledge_changes", """
+        CREATE TABLE knowledge_changes (
+            id {id},
+            agency TEXT NOT NULL,
+            entry_id TEXT NOT NULL,
+            section TEXT NOT NULL,
+            before_json TEXT,
+            after_json TEXT NOT NULL,
+            who TEXT NOT NULL,
+            note TEXT NOT NULL,
+            at BIGINT NOT NULL,
+            undone_at BIGINT,
+            undone_by TEXT
+        );
+        CREATE INDEX knowledge_changes_agency ON knowledge_changes (agency, id)
+    """),
 ]
 
 

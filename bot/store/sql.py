@@ -9,6 +9,7 @@ import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.core.teach import Change
 from bot.store import Opinion, Question, Rating, Survey
 from bot.store.migrations import MIGRATIONS, sql_for
 
@@ -267,6 +268,34 @@ class SqlStore:
     def has_admins(self) -> bool:
         """Whether an enabled account exists."""
         return self._run("SELECT 1 FROM admin_users WHERE disabled_at IS NULL LIMIT 1").fetchone() is not None
+
+    def add_change(self, change: Change) -> int:
+        """Insert the edit; entries as JSON text (the same on both databases)."""
+        before, after = (None if e is None else json.dumps(e, ensure_ascii=False, default=str)
+                         for e in (change.before, change.after))
+        return self._run(
+            "INSERT INTO knowledge_changes (agency, entry_id, section, before_json, after_json, who, note, at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (change.agency, change.entry_id, change.section, before, after, change.who, change.note,
+             change.at)).fetchone()[0]
+
+    def changes(self, agency: str | None = None) -> list[Change]:
+        """Every edit, oldest first."""
+        where, params = ("WHERE agency = ?", (agency,)) if agency else ("", ())
+        rows = self._run("SELECT id, agency, entry_id, section, before_json, after_json, who, at, note, undone_at,"
+                         f" undone_by FROM knowledge_changes {where} ORDER BY id", params).fetchall()
+        return [Change(row[0], row[1], row[2], row[3], None if row[4] is None else json.loads(row[4]),
+                       json.loads(row[5]), row[6], row[7], row[8], row[9], row[10] or "") for row in rows]
+
+    def undo_change(self, change_id: int, who: str, now: int) -> bool:
+        """Set undone_at of an edit not undone yet (two supervisors pressing 復原 at once: one wins)."""
+        return self._run("UPDATE knowledge_changes SET undone_at = ?, undone_by = ? WHERE id = ? AND undone_at IS NULL",
+                         (now, who, change_id)).rowcount == 1
+
+    def changes_version(self) -> tuple[int, int]:
+        """Edits and undone edits, counted: edits are never deleted, so any edit or undo changes it."""
+        row = self._run("SELECT COUNT(*), COUNT(undone_at) FROM knowledge_changes").fetchone()
+        return int(row[0]), int(row[1])
 
     def count_records(self, user_prefix: str, matching: bool) -> int:
         """Records (questions, ratings, surveys, opinions) whose user hash does / does not start with the prefix."""
