@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import collections
 import contextlib
 import logging
 import threading
@@ -15,6 +16,7 @@ from bot.core.knowledge import KnowledgeError
 from bot.core.live import LiveDesk, answerer_for
 from bot.line.api import LineApis
 from bot.review.dashboard import bp as admin_bp
+from bot.review.teaching import bp as teach_bp
 from bot.settings import Settings, environment, knowledge_dir, snapshot_dir
 from bot.simulator import bp as simulator_bp
 from bot.store import Deferred, open_store
@@ -73,6 +75,10 @@ class InboxPoller:
     def __init__(self, app: Flask):
         self.app, self.thread = app, None
         self.waiting = threading.Event()  # set when events were left in the inbox for lack of room
+        # Those events, kept and leased by this worker: handed to the pool as slots free, before any
+        # other worker could take them (a row is never takeable while the worker that wrote it may
+        # still answer it: that is how an event got answered twice).
+        self.overflow: collections.deque = collections.deque()
 
     def start(self) -> None:
         """Start polling (once per process)."""
@@ -110,6 +116,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         LINE_APIS=LineApis(settings),
     )
     atexit.register(app.config["POOL"].shutdown, wait=True)
+    knowledge.use_edits(app.config["STORE"])  # staff's dashboard edits, laid over the files
 
     if settings.trusted_proxies:
         # Behind nginx the client's address and scheme come in X-Forwarded-For/-Proto; trusting exactly
@@ -119,6 +126,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(webhook_bp)
     app.register_blueprint(simulator_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(teach_bp)
 
     @app.get("/healthz")
     def healthz():

@@ -20,6 +20,7 @@ from bot.core.redact import redact
 from handlers import messages
 
 MAX_BODY = 1024 * 1024
+LEASE_MARGIN = 5  # seconds before its lease ends that this worker stops counting on an event it kept
 ENQUEUE_WAIT = 1.8  # seconds LINE's 200 may wait for the inbox write; then the events are handled from memory
 REPLY_WINDOW = 50  # seconds: LINE's reply tokens are short-lived; an older event is handled without a reply
 HASHED = "h:"  # a source userId already replaced by its keyed hash (events kept in the inbox)
@@ -148,9 +149,11 @@ def _accept(app, agency_id: str, events: list[dict]) -> None:
     try:
         # On a writer thread, waited for at most ENQUEUE_WAIT: a hung database (PostgreSQL stopped
         # mid-statement) must not hold LINE's 200; SQLite and the pool have their own shorter waits.
+        # Leased to this worker even when the pool has no room: another worker's poller must not take a
+        # row this worker may still answer (from memory, when this write is late; from its overflow).
         write = app.config["INBOX_WRITER"].submit(
             app.config["STORE"].enqueue, agency_id, [(k, json.dumps(e)) for k, e in zip(keys, kept)],
-            now + settings.inbox_lease_seconds if queued else 0, now)
+            now + settings.inbox_lease_seconds, now)
         ids = write.result(timeout=ENQUEUE_WAIT)
     except Exception as exc:  # noqa: BLE001 - any database error or the wait ran out: answer from memory
         log.error("inbox unavailable: %d event(s) handled from memory error=%s", len(events), type(exc).__name__)
@@ -169,7 +172,8 @@ def _accept(app, agency_id: str, events: list[dict]) -> None:
     items = [(inbox_id, event, now) for inbox_id, event in zip(ids, kept) if inbox_id is not None]
     if queued:
         app.config["POOL"].submit(_handle_kept, app, agency_id, items, True)
-    elif items:  # no room in the pool now: this worker's poller takes them as soon as a slot frees
+    elif items:  # no room in the pool now: this worker's poller hands them on as soon as a slot frees
+        app.config["INBOX"].overflow.extend((agency_id, item) for item in items)
         app.config["INBOX"].waiting.set()
 
 
@@ -212,20 +216,37 @@ def poll_inbox(app, limit: int = 4) -> int:
     while slots < limit and backlog.acquire(blocking=False):
         slots += 1
     now = int(time.time())
+    own = _own_overflow(app, slots, now)
     try:
-        rows = app.config["STORE"].take(slots, now + settings.inbox_lease_seconds, now)
+        rows = app.config["STORE"].take(slots - len(own), now + settings.inbox_lease_seconds, now) \
+            if len(own) < slots else []
     except Exception as exc:  # noqa: BLE001 - the database is down: try again next time
         log.warning("inbox poll failed error=%s", type(exc).__name__)
         rows = []
     served = app.config["KNOWLEDGE"].current().answerers
     handed = 0
-    for inbox_id, agency_id, body, received_at in rows:
+    for agency_id, item in own + [(a, (i, json.loads(body), at)) for i, a, body, at in rows]:
         if agency_id in served:
-            app.config["POOL"].submit(_handle_kept, app, agency_id, [(inbox_id, json.loads(body), received_at)], True)
+            app.config["POOL"].submit(_handle_kept, app, agency_id, [item], True)
             handed += 1
     for _ in range(slots - handed):
         backlog.release()
-    return len(rows)
+    return len(own) + len(rows)
+
+
+def _own_overflow(app, slots: int, now: int) -> list:
+    """Up to `slots` of the events this worker kept without room to handle them, oldest first; ones
+    whose lease has run out are left to the inbox (another worker may have taken them by now)."""
+    overflow, lease = app.config["INBOX"].overflow, app.config["SETTINGS"].inbox_lease_seconds
+    own = []
+    while overflow and len(own) < slots:
+        try:
+            agency_id, item = overflow.popleft()
+        except IndexError:  # another thread emptied it
+            break
+        if item[2] + lease - LEASE_MARGIN > now:
+            own.append((agency_id, item))
+    return own
 
 
 def handle_events(app, agency_id: str, events: list[dict], dedupe: bool = True,
