@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -14,17 +15,17 @@ from pathlib import Path
 from conftest import ROOT
 
 
-PORTS_PER_WORKER = 1000
+LOW_PORTS = range(20000, 32768)  # below the kernel's ephemeral range, where outgoing connections take theirs
 _handed_out: set[int] = set()
+_pick = random.SystemRandom()
 
 
 def free_port() -> int:
-    """A loopback port nobody listens on now, never handed out before in this run, from a block of
-    this pytest-xdist worker's own below the kernel's ephemeral range (32768 and up): parallel test
-    processes never pick the same port, and no outgoing connection can take it before the server binds."""
-    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
-    first = 20000 + worker * PORTS_PER_WORKER
-    for port in range(first, first + PORTS_PER_WORKER):
+    """A loopback port nobody listens on now, never handed out before in this run, picked at random below
+    the kernel's ephemeral range: no outgoing connection can take it before the server binds it, and
+    two test processes (pytest-xdist workers, a colleague's run) rarely pick the same one."""
+    for _ in range(500):
+        port = _pick.choice(LOW_PORTS)
         if port in _handed_out:
             continue
         with socket.socket() as s:
@@ -34,7 +35,7 @@ def free_port() -> int:
                 continue
         _handed_out.add(port)
         return port
-    raise RuntimeError(f"no free port left in {first}–{first + PORTS_PER_WORKER - 1}")
+    raise RuntimeError("no free loopback port found")
 
 
 def wait_for(predicate, seconds: float = 10.0) -> bool:
