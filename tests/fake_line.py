@@ -124,6 +124,10 @@ class FakeLine:
                 pass
 
         class Server(ThreadingHTTPServer):
+            # socketserver's default backlog is 5: under load (four workers replying at once on a busy
+            # machine) the kernel reset connections LINE itself would have taken.
+            request_queue_size = 128
+
             def handle_error(self, request, client_address):
                 pass  # the bot hung up after its timeout: expected in the slow-API test
 
