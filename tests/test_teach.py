@@ -162,3 +162,22 @@ def test_kb_export_writes_the_edit_into_the_file_with_its_comments(apps, folder)
     assert "已寫入知識庫檔案" in client.get(f"/admin/{OFFICE}/changes").text
     again = run_cli("kb", "export", env=env)
     assert again.returncode == 0 and "已寫入" not in again.stdout and path.read_text(encoding="utf-8") == after
+
+
+def test_an_older_edit_of_an_entry_waits_until_the_newer_one_is_undone(apps):
+    client = client_of(apps[0])
+    teach_home_visits(client, save=True)
+    page = client.get(f"/admin/{OFFICE}/teach", query_string={"key": question_key(ASKED)})
+    more = {"csrf": csrf(page.text), "key": question_key(ASKED), "mode": "add", "entry_id": "home-visits",
+            "examples": "有人會來家裡關心老榮民嗎", "save": "1"}
+    assert client.post(f"/admin/{OFFICE}/teach", data=more).status_code == 303
+    log = client.get(f"/admin/{OFFICE}/changes")
+    older, newer = sorted(int(i) for i in re.findall(r'id="change-(\d+)"', log.text))
+    assert f"/changes/{older}/undo" not in log.text and f"/changes/{newer}/undo" in log.text
+    refused = client.post(f"/admin/{OFFICE}/changes/{older}/undo", data={"csrf": csrf(log.text)})
+    assert refused.status_code == 409 and "請先復原較新的修改" in refused.text
+    assert answer(apps[0], ASKED).entry_id == "home-visits"  # nothing was undone
+    client.post(f"/admin/{OFFICE}/changes/{newer}/undo", data={"csrf": csrf(log.text)})
+    client.post(f"/admin/{OFFICE}/changes/{older}/undo", data={"csrf": csrf(log.text)})
+    assert answer(apps[0], ASKED).outcome == "fallback"
+    assert "使用中" not in client.get(f"/admin/{OFFICE}/changes").text

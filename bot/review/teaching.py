@@ -15,6 +15,7 @@ from bot.core import teach
 from bot.core.answerer import Answerer
 from bot.core.knowledge import MAX_ANSWER_CHARS, SECTIONS, KnowledgeError, load_regressions, parse_agency, read_file
 from bot.review import access, dashboard as board, report
+from bot.review.unanswered import question_key
 
 bp = Blueprint("teach", __name__, url_prefix="/admin")
 bp.before_request(board.guard)  # the dashboard's own login, CSRF and headers
@@ -155,11 +156,15 @@ def _rows(agency: str) -> list[dict]:
     """The office's edits, newest first, each with what became of it over the file as it is now."""
     text, changes = _served(agency)
     outcome = teach.overlaid_text(text, changes)[1]
-    rows = []
+    rows, later = [], set()  # entries with a newer edit still served: theirs must be undone first
     for c in reversed(changes):
         state = "已復原" if not c.active else STATE_NAMES.get(outcome.get(c.id, ""), "")
+        served = c.active and outcome.get(c.id) == teach.APPLIED
         rows.append({"change": c, "state": state, "when": _when(c.at), "undone_when": _when(c.undone_at),
-                     "undoable": c.active and outcome.get(c.id) == teach.APPLIED})
+                     "undoable": served and c.entry_id not in later,
+                     "newer_first": served and c.entry_id in later})
+        if served:
+            later.add(c.entry_id)
     return rows
 
 
@@ -182,10 +187,27 @@ def undo(agency: str, change_id: int):
     refused = board.refused_post(agency)
     if refused:
         return refused
+    row = next((r for r in _rows(agency) if r["change"].id == change_id), None)
+    if row is None:  # not an edit of this office
+        abort(404)
+    change = row["change"]
+    if row["newer_first"]:  # undone alone, it would leave the newer edit resting on nothing
+        return board.render_page("admin_message.html", 409, title="請先復原較新的修改",
+                                 text=f"「{change.entry_id}」之後又改過。請先復原較新的那一筆，再復原這一筆。")
     undone = board.store().undo_change(change_id, access.current_admin(), int(time.time()))
+    if undone:
+        _reopen(agency, change)
     current_app.config["KNOWLEDGE"].refresh(force=True)
     session["taught"] = {"agency": agency, "id": change_id, "undone": undone}
     return redirect(url_for("teach.changes", agency=agency, _anchor="done"), 303)
+
+
+def _reopen(agency: str, change: teach.Change) -> None:
+    """The wordings an undone edit added are not answered any more: their groups, marked 已加入知識庫 when
+    it was saved, go back to the queue (a group a colleague marked otherwise since keeps that mark)."""
+    had = {question_key(str(q)) for q in (change.before or {}).get("questions") or []}
+    for key in {question_key(str(q)) for q in change.after.get("questions") or []} - had:
+        board.store().restore_review(agency, key, "added", None, int(time.time()), by=access.current_admin())
 
 
 @bp.get("/<agency>/changes.csv")
