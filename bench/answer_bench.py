@@ -1,4 +1,5 @@
-"""Benchmark of the answer engine: load+index time, answer latency p50/p99, peak memory.
+"""Benchmark of the answer engine: loading (cold and from the compiled cache) against a bare YAML parse,
+a worker's memory after loading, answer latency p50/p99.
 
 Runs on the shipped knowledge and on a synthetic knowledge base 50 times larger (made by
 mutating copies of the real entries, written as YAML and loaded the normal way).
@@ -10,9 +11,10 @@ Prints figures only; nothing here asserts a timing.
 from __future__ import annotations
 
 import argparse
+import gc
 import random
-import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -24,32 +26,71 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.core import compiled  # noqa: E402
 from bot.core.answerer import Desk  # noqa: E402
 from bot.core.evaluation import load_cases  # noqa: E402
-from bot.core.knowledge import load_dir  # noqa: E402
 
 SEED = 20261123
+RUNS = 3  # each load is timed this many times; the best run counts
 
 
-def load(folder: Path) -> tuple[Desk, float]:
-    """Load and index a knowledge folder; return the desk and the seconds taken."""
+def bare_parse(folder: Path) -> float:
+    """Seconds to read and yaml.load (libyaml's CSafeLoader) every file of the folder, nothing else."""
     start = time.perf_counter()
-    agencies, problems = load_dir(folder)
-    desk = Desk(agencies)
-    seconds = time.perf_counter() - start
-    if problems:
-        raise SystemExit("\n".join(map(str, problems)))
-    return desk, seconds
+    for path in sorted(folder.glob("*.yaml")):
+        yaml.load(path.read_bytes(), Loader=yaml.CSafeLoader)
+    return time.perf_counter() - start
 
 
-def peak_memory(folder: Path) -> int:
-    """Peak bytes allocated while loading and indexing (traced separately: tracing slows it)."""
+def load(folder: Path, cache: Path | None = None) -> tuple[Desk, float]:
+    """Load a knowledge folder as a worker does (without a cache: validate and index every file);
+    return the desk and the seconds taken."""
+    start = time.perf_counter()
+    desk = Desk.of({path.stem: compiled.answerer(path, cache=cache) for path in sorted(folder.glob("*.yaml"))})
+    return desk, time.perf_counter() - start
+
+
+def best(measure) -> float:
+    """The fastest of RUNS runs of `measure` (a function returning seconds), garbage freed between."""
+    times = []
+    for _ in range(RUNS):
+        gc.collect()
+        times.append(measure())
+    return min(times)
+
+
+def peak_memory(folder: Path, cache: Path | None = None) -> int:
+    """Peak bytes allocated while loading (traced separately: tracing slows it)."""
+    gc.collect()
     tracemalloc.start()
-    desk = load(folder)[0]
+    desk = load(folder, cache)[0]
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     del desk
     return peak
+
+
+def worker_rss(folder: Path, cache: Path | None) -> float:
+    """A fresh process's resident memory (MiB) once it has loaded the folder and answered a question
+    per office (the word tables load with the first question): what a gunicorn worker holds."""
+    out = subprocess.run([sys.executable, __file__, "--rss", str(folder), "--cache", str(cache or "")],
+                         capture_output=True, text=True, check=True).stdout
+    return float(out.split()[-1])
+
+
+def _rss_now() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _rss_child(folder: Path, cache: Path | None) -> None:
+    desk = load(folder, cache)[0]
+    for answerer in desk.answerers.values():
+        answerer.ask(answerer.agency.entries[0].questions[0])
+    gc.collect()
+    print(f"{_rss_now():.1f}")
 
 
 def questions(desk: Desk, n: int) -> list[tuple[str, str]]:
@@ -108,30 +149,44 @@ def synthesize(src: Path, dst: Path, scale: int) -> None:
         (dst / path.name).write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
-def report(label: str, folder: Path, n: int) -> None:
-    """Measure and print one knowledge folder's figures."""
-    loads = []
-    for _ in range(3):
-        desk, seconds = load(folder)
-        loads.append(seconds)
-    peak = peak_memory(folder)
+def report(label: str, folder: Path, n: int) -> dict:
+    """Measure and print one knowledge folder's figures; return them."""
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = Path(tmp) / "compiled"
+        bare = best(lambda: bare_parse(folder))
+        cold = best(lambda: load(folder)[1])
+        desk = load(folder, cache)[0]  # compiles once into the cache
+        warm = best(lambda: load(folder, cache)[1])
+        peak, warm_peak = peak_memory(folder), peak_memory(folder, cache)
+        rss = {"cold": worker_rss(folder, None), "warm": worker_rss(folder, cache)}
     entries = sum(len(a.agency.entries) for a in desk.answerers.values())
     p50, p99 = latency(desk, questions(desk, n))
-    print(f"{label:10s} entries {entries:6d}  load+index {min(loads) * 1000:8.1f} ms  "
-          f"answer p50 {p50:6.3f} ms  p99 {p99:6.3f} ms  peak traced memory {peak / 2**20:7.1f} MiB")
+    print(f"{label:5s} {entries:6d} entries  bare YAML parse {bare * 1000:8.1f} ms\n"
+          f"      load+index, cold (no cache) {cold * 1000:8.1f} ms = {cold / bare:4.2f} x bare;  "
+          f"warm (from cache) {warm * 1000:7.1f} ms = {warm / bare:4.2f} x bare\n"
+          f"      worker RSS after load: cold {rss['cold']:6.1f} MiB, warm {rss['warm']:6.1f} MiB;  "
+          f"peak traced memory: cold {peak / 2**20:6.1f} MiB, warm {warm_peak / 2**20:6.1f} MiB\n"
+          f"      answer p50 {p50:6.3f} ms  p99 {p99:6.3f} ms")
+    return rss
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=1000)
     parser.add_argument("--scale", type=int, default=50)
+    parser.add_argument("--rss", type=Path, help=argparse.SUPPRESS)  # the child process of worker_rss
+    parser.add_argument("--cache", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    print(f"python {sys.version.split()[0]}; {args.questions} questions per run; seed {SEED}")
-    report("real", ROOT / "knowledge", args.questions)
+    if args.rss:
+        return _rss_child(args.rss, Path(args.cache) if args.cache else None)
+    print(f"python {sys.version.split()[0]}; {args.questions} questions per run; seed {SEED}; "
+          f"loads timed {RUNS} times, the best counts")
+    real = report("real", ROOT / "knowledge", args.questions)
     with tempfile.TemporaryDirectory() as tmp:
         synthesize(ROOT / "knowledge", Path(tmp), args.scale)
-        report(f"{args.scale}x", Path(tmp), args.questions)
-    print(f"process max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MiB")
+        large = report(f"{args.scale}x", Path(tmp), args.questions)
+    print(f"worker RSS {args.scale}x minus real: cold {large['cold'] - real['cold']:+.1f} MiB, "
+          f"warm {large['warm'] - real['warm']:+.1f} MiB")
 
 
 if __name__ == "__main__":

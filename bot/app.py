@@ -17,7 +17,7 @@ from bot.core.live import LiveDesk, answerer_for
 from bot.line.api import LineApis
 from bot.review.dashboard import bp as admin_bp
 from bot.review.teaching import bp as teach_bp
-from bot.settings import Settings, environment, knowledge_dir, snapshot_dir
+from bot.settings import Settings, environment, knowledge_cache_dir, knowledge_dir, snapshot_dir
 from bot.simulator import bp as simulator_bp
 from bot.store import Deferred, open_store
 from bot.webhook import bp as webhook_bp, poll_inbox
@@ -51,9 +51,10 @@ def warm(environ: dict | None = None) -> None:
     of a second and shares those pages. The app itself is still made in each worker, after the fork:
     its threads and database connections must not cross one. A file changed later is built anew by
     the workers (answerers are kept by content), so nothing built here can be served stale."""
-    for path in sorted(knowledge_dir(environment(environ)).glob("*.yaml")):
+    env = environment(environ)
+    for path in sorted(knowledge_dir(env).glob("*.yaml")):
         with contextlib.suppress(KnowledgeError, OSError):  # each worker reports it, with file, line and field
-            answerer_for(path)
+            answerer_for(path, cache=knowledge_cache_dir(env))
 
 
 def _open_store(url: str):
@@ -100,7 +101,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     """Build the web app. `overrides` replaces environment variables (used by tests)."""
     env = environment(overrides)
     _log_to_stderr()
-    knowledge = LiveDesk(knowledge_dir(env), on_change=_log_knowledge, snapshots=snapshot_dir(env))
+    knowledge = LiveDesk(knowledge_dir(env), on_change=_log_knowledge, snapshots=snapshot_dir(env),
+                         cache=knowledge_cache_dir(env))
     settings = Settings.from_env(env, agency_ids=knowledge.file_ids)
     knowledge.every = settings.reload_seconds
     app = Flask(__name__)

@@ -40,6 +40,12 @@ def snapshot_dir(environ: dict | None = None) -> Path:
     return Path(env.get("KNOWLEDGE_SNAPSHOT_DIR") or ROOT / "var" / "knowledge-snapshots")
 
 
+def knowledge_cache_dir(environ: dict | None = None) -> Path:
+    """KNOWLEDGE_CACHE_DIR, where each office's compiled knowledge is kept for a fast start (var/ by default)."""
+    env = os.environ if environ is None else environ
+    return Path(env.get("KNOWLEDGE_CACHE_DIR") or ROOT / "var" / "knowledge-cache")
+
+
 def richmenu_font(environ: dict | None = None) -> str:
     """RICHMENU_FONT (a font file for the rich menu image), or "" to search the usual places."""
     env = os.environ if environ is None else environ

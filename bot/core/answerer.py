@@ -13,7 +13,7 @@ from bot.core.knowledge import Agency, Entry
 from bot.core.neighbours import neighbour_topic, terms_in
 from bot.core.places import foreign_place, other_district_office, places_in
 from bot.core.smalltalk import split_smalltalk
-from bot.core.text import match_key
+from bot.core.text import match_key, match_keys
 
 # Chosen with `python -m bot calibrate` on tests/data/calibration-*.yaml and real-fit.yaml (README,
 # "Calibration"): answer when the confidence model (bot/core/confidence.py) says the best entry
@@ -96,30 +96,50 @@ class Answerer:
         # The office block's practical entries (where, phone, hours) are matched like the others.
         agency = replace(agency, entries=agency.entries + practical.entries(agency))
         self.agency = agency
-        self.index = Index(agency.entries)
-        self.main_topics = tuple(e for e in map(agency.entry, agency.main_topics) if e)
+        # Entries by id, as Agency.entry finds them (the first of an id), without a walk through them all.
+        self._entries = {e.id: e for e in reversed(agency.entries)}
+        self.main_topics = tuple(e for e in map(self._entries.get, agency.main_topics) if e)
         self.office_asks = practical.OfficeAsks(agency)
         self.name_places = places_in(match_key(f"{agency.name} {agency.short_name}"))
+        # Every text of the office folded at once (a large office has hundreds of thousands).
+        texts = dict.fromkeys([agency.name, agency.short_name, *(
+            t for e in agency.entries for t in (e.title, e.answer, *e.questions, *e.keywords))])
+        keys = dict(zip(texts, match_keys(texts)))
+        self.index = Index(agency.entries, keys)
         # Areas this office's knowledge speaks of; a question naming another area is not ours.
-        texts = [agency.name, *(t for e in agency.entries for t in (e.answer, *e.questions, *e.keywords))]
-        keys = [match_key(t) for t in texts]
-        self.home_places = set().union(*map(places_in, keys))
+        # (Keys hold no newline, so a name found in the joined keys is a name found in one key.)
+        said = [agency.name, *(t for e in agency.entries for t in (e.answer, *e.questions, *e.keywords))]
+        self.home_places = places_in("\n".join(map(keys.__getitem__, said)))
         # The office's own town or district, as its name gives it (高雄縣鳳山市 → 鳳山).
         self.home_districts = {match_key(m) for m in re.findall(r"([\u4e00-\u9fff]{2})[市區鄉鎮]", agency.name)}
         # Other agencies' documents this office has entries about (a household office: 身分證):
         # named in a title, a keyword or an example question, not merely mentioned in an answer.
-        topics = [e.title for e in agency.entries] + [t for e in agency.entries for t in (*e.questions, *e.keywords)]
-        self.home_terms = set().union(*(terms_in(match_key(t)) for t in topics))
+        topics = [t for e in agency.entries for t in (e.title, *e.questions, *e.keywords)]
+        self.home_terms = terms_in("\n".join(map(keys.__getitem__, topics)))
         # Names of this office's own services (titles and keywords of three characters or more):
         # 「要帶退伍令嗎」 in a question about 榮民證 is a detail, not another agency's business.
         # (The office's own names and the practical entries' words, 禮拜六、幾點開, name no service.)
-        generic = " ".join(match_key(w) for w in (agency.name, agency.short_name, *(
+        generic = " ".join(keys[w] for w in (agency.name, agency.short_name, *(
             t for e in agency.entries if e.id in practical.IDS for t in (e.title, *e.keywords, *e.questions))))
         self.own_names = {k for e in agency.entries if e.id not in practical.IDS
-                          for k in map(match_key, (e.title, *e.keywords)) if len(k) >= 3 and k not in generic}
+                          for k in map(keys.__getitem__, (e.title, *e.keywords)) if len(k) >= 3 and k not in generic}
+        self._name_lengths = sorted(set(map(len, self.own_names)))
         # Citizens ask the same few things in the same words; an Answer is immutable and this
         # Answerer is replaced when its knowledge changes, so a repeated question costs a lookup.
         self._cached = lru_cache(maxsize=ANSWER_CACHE)(self._ask)
+
+    def __getstate__(self) -> dict:
+        """What a compiled cache keeps (bot/core/compiled.py): everything but the answers asked."""
+        return {k: v for k, v in self.__dict__.items() if k != "_cached"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._cached = lru_cache(maxsize=ANSWER_CACHE)(self._ask)
+
+    def _names_in(self, key: str) -> set[str]:
+        """The office's own service names that occur in a question: its slices of each name length
+        looked up, rather than every name searched for (a large office has a hundred thousand)."""
+        return {key[i:i + n] for n in self._name_lengths for i in range(len(key) - n + 1)} & self.own_names
 
     def ask(self, question: str, now: dt.datetime | None = None) -> Answer:
         """Answer one question; `now` (Taipei time by default) only matters for opening hours."""
@@ -153,7 +173,7 @@ class Answerer:
         district = other_district_office(rest, self.home_districts)
         if district:
             return self._fallback(question, phrases.elsewhere(self.agency, district))
-        named = [name for name in self.own_names if name in rest]  # the office's own services it names
+        named = self._names_in(rest)  # the office's own services it names
         neighbour = neighbour_topic(rest, self.home_terms)
         if neighbour and not any(match_key(neighbour[0]) not in name for name in named):
             return self._fallback(question, phrases.other_agency(self.agency, *neighbour))
@@ -163,7 +183,7 @@ class Answerer:
         if office_ask and not places_in(rest) - self.name_places and (
                 not named or self.office_asks.named(rest)):
             # 「三民區公所中午有休息嗎？我要辦低收入戶」 asks when the office is open, whatever it brings.
-            return self.answer_entry(self.agency.entry(office_ask), question, 1.0, candidates)
+            return self.answer_entry(self._entries[office_ask], question, 1.0, candidates)
         if named:  # 「榮民證要去哪裡辦」 asks about 榮民證, not about the office's address
             candidates = tuple(c for c in candidates if c.entry.id not in practical.IDS)
         candidates = candidates[:MAX_CHOICES + 1]
@@ -187,7 +207,7 @@ class Answerer:
     def answer_entry(self, entry: Entry, question: str = "", score: float = 1.0,
                      candidates: tuple = (), now: dt.datetime | None = None) -> Answer:
         """The answer of one entry (also used when a citizen taps a choice)."""
-        related = tuple(e for e in map(self.agency.entry, entry.related) if e)
+        related = tuple(e for e in map(self._entries.get, entry.related) if e)
         if not related:  # fall back to the next-best entries as related topics
             related = tuple(c.entry for c in candidates[1:] if c.entry.id != entry.id)
         return Answer(self.agency.id, question, "answer", self._text(entry, now), entry=entry,

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import heapq
 import math
+import operator
+from array import array
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from itertools import accumulate, chain, compress, count, repeat
 
 from rapidfuzz import fuzz, process
 
 from bot.core.knowledge import Entry
-from bot.core.text import grams, match_key
+from bot.core.text import grams, match_keys
 from bot.core.weights import specificity
 
 # How much each field counts in an entry's document: a title or keyword hit says more than a
-# word that happens to sit in one of several example questions.
-FIELD_WEIGHTS = {"title": 3.0, "keywords": 2.0, "questions": 1.0}
+# word that happens to sit in one of several example questions. Whole numbers: a field counts as
+# if written that many times, so a document's term counts stay exact integers.
+FIELD_WEIGHTS = {"title": 3, "keywords": 2, "questions": 1}
 K1, B = 1.2, 0.75
 RERANK_DEPTH = 8
 # A question term that no entry of the office knows weighs this share of a rare known term:
@@ -48,61 +54,155 @@ def confidence(coverage: float, fuzzy: float, phrase: float) -> float:
     return W_COVERAGE * coverage + W_FUZZY * fuzzy + W_PHRASE * phrase
 
 
+def _code(term: str) -> int:
+    """A one- or two-unit term as one integer (terms of two CJK characters are nearly all of a
+    vocabulary): a sorted array of these is the vocabulary at 8 bytes a term, where a dict of
+    strings costs some 150."""
+    return ord(term) if len(term) == 1 else (ord(term[0]) << 21) + ord(term[1])
+
+
+def _id_array(ids, size: int) -> array:
+    """Ids below `size` as an array of 2-byte items when they fit (the docs of most offices, the
+    terms of a small one), else of 4."""
+    return array("H" if size <= 0x10000 else "I", ids)
+
+
 class Index:
-    """Search structure for one office, built once per knowledge load."""
+    """Search structure for one office, built once per knowledge load.
 
-    def __init__(self, entries: tuple[Entry, ...]):
+    Memory is what limits a large office, so the structures are flat arrays over term ids (a
+    term's id is its position in the vocabulary): postings as doc ids and BM25 weights, each
+    entry's phrasings as term ids (which are also its document's terms).
+    """
+
+    def __init__(self, entries: tuple[Entry, ...], keys: dict[str, str] | None = None):
+        """`keys`: the match key of every title, question and keyword, when the caller has them."""
         self.entries = entries
-        docs = [self._document(e) for e in entries]
-        n = max(len(docs), 1)
-        df = Counter(t for d in docs for t in d)
-        self.idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
-        self.unseen_idf = math.log(1 + (n + 0.5) / 0.5)
-        avgdl = sum(sum(d.values()) for d in docs) / n or 1.0
-        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for i, doc in enumerate(docs):
-            norm = K1 * (1 - B + B * sum(doc.values()) / avgdl)
-            for term, tf in doc.items():
-                self.postings[term].append((i, self.idf[term] * tf * (K1 + 1) / (tf + norm)))
-        self.doc_terms = [frozenset(d) for d in docs]
-        # Every phrasing of an entry, as match keys, for fuzzy comparison and exact hits.
-        self.phrases = [
-            sorted({k for k in map(match_key, (e.title, *e.questions, *e.keywords)) if k})
-            for e in entries
-        ]
-        self.phrase_terms = [[self._weighted(p) for p in phrases] for phrases in self.phrases]
+        if keys is None:
+            texts = dict.fromkeys(t for e in entries for t in (e.title, *e.questions, *e.keywords))
+            keys = dict(zip(texts, match_keys(texts)))
+        # One pass over the entries, terms as ids from the start, each document's (term, count)
+        # pairs and each phrasing's terms in flat lists: a large office's grams as strings, or its
+        # documents as dicts, all alive at once would be most of a load's time and memory. (What is
+        # no longer needed is let go on the way: the peak of a build stays in a worker's memory.)
+        vocab: dict[str, int] = defaultdict(count().__next__)  # term -> id, in the order first met
+        term_ids: dict[str, list[int]] = {}  # a key's grams as ids
+        pair_terms, pair_counts, doc_at, dls = [], [], [0], []  # lists: looked up by the million below
+        phrases, phrase_at, phrase_terms, terms_at = [], [0], array("I"), [0]
+        for e in entries:
+            fields = [([keys[e.title]], FIELD_WEIGHTS["title"]), ([keys[k] for k in e.keywords], FIELD_WEIGHTS["keywords"]),
+                      ([keys[q] for q in e.questions], FIELD_WEIGHTS["questions"])]
+            for k in chain.from_iterable(ks for ks, _ in fields):
+                if k not in term_ids:
+                    term_ids[k] = list(map(vocab.__getitem__, grams(k)))
+            doc = Counter(chain.from_iterable(term_ids[k] * w for ks, w in fields for k in ks))
+            pair_terms.extend(doc)
+            pair_counts.extend(doc.values())
+            doc_at.append(len(pair_terms))
+            dls.append(sum(doc.values()))
+            # Every phrasing of an entry, as match keys, for fuzzy comparison and exact hits.
+            ps = sorted({k for ks, _ in fields for k in ks if k})
+            phrases.append("\n".join(ps))
+            phrase_at.append(phrase_at[-1] + len(ps))
+            for k in ps:
+                phrase_terms.extend(dict.fromkeys(term_ids[k]))
+                terms_at.append(len(phrase_terms))
+        del term_ids
+        names, vocab = list(vocab), None
+        rank, order = self._vocabulary(names)
+        self._phrases, self._phrase_at, self._terms_at = phrases, array("I", phrase_at), array("I", terms_at)
+        self._terms = _id_array(map(rank.__getitem__, phrase_terms), len(names))
+        pair_terms = list(map(rank.__getitem__, pair_terms))
+        counts = self._idf(len(entries), len(names), pair_terms)
+        # A phrasing's terms weigh idf × specificity; its total is what a question could cover.
+        uncached = getattr(specificity, "__wrapped__", specificity)  # each term is asked once: past its cache
+        weight = list(map(operator.mul, self.idf, map(uncached, map(names.__getitem__, order))))
+        names = order = rank = None
+        at, terms = self._terms_at, self._terms
+        self._totals = array("d", (sum(map(weight.__getitem__, terms[at[p]:at[p + 1]])) or 1.0
+                                   for p in range(len(at) - 1)))
+        self._postings(pair_terms, pair_counts, counts, doc_at, dls)
 
-    def _weighted(self, phrase: str) -> tuple[dict[str, float], float]:
-        """A phrasing's terms with their weight (idf × specificity), and their total."""
-        weights = {t: self.idf.get(t, self.unseen_idf) * specificity(t) for t in set(grams(phrase))}
-        return weights, sum(weights.values()) or 1.0
+    def _vocabulary(self, names: list[str]) -> tuple[list[int], list[int]]:
+        """Sort the vocabulary (`names`, by id in the order met): 1- and 2-unit terms by code, looked
+        up by bisect, then the longer ones (Latin words) by name. Returns each id's place, and the ids
+        in the order of their places."""
+        codes = [_code(name) if len(name) <= 2 else -1 for name in names]
+        order = sorted((t for t, c in enumerate(codes) if c >= 0), key=codes.__getitem__)
+        self._codes = array("q", map(codes.__getitem__, order))
+        order += [t for t, c in enumerate(codes) if c < 0]
+        rank = [0] * len(order)
+        for place, t in enumerate(order):
+            rank[t] = place
+        self._long = {names[t]: rank[t] for t in order[len(self._codes):]}
+        return rank, order
 
-    def _phrase_cover(self, i: int, terms: set[str]) -> float:
-        """The largest share of one phrasing of entry i that the question contains."""
-        return max((sum(w for t, w in ws.items() if t in terms) / total
-                    for ws, total in self.phrase_terms[i]), default=0.0)
+    def _idf(self, n: int, terms: int, pair_terms: list[int]) -> list[int]:
+        """Each term's idf over the n docs, from its document frequency (returned)."""
+        df = Counter(pair_terms)
+        counts = [df[t] for t in range(terms)]
+        idf_of = {c: math.log(1 + (max(n, 1) - c + 0.5) / (c + 0.5)) for c in set(counts)}
+        self.idf = array("d", map(idf_of.__getitem__, counts))
+        self.unseen_idf = math.log(1 + (max(n, 1) + 0.5) / 0.5)
+        return counts
 
-    @staticmethod
-    def _document(entry: Entry) -> Counter:
-        doc: Counter = Counter()
-        for fname, weight in FIELD_WEIGHTS.items():
-            values = getattr(entry, fname)
-            for text in [values] if isinstance(values, str) else values:
-                for term in grams(match_key(text)):
-                    doc[term] += weight
-        return doc
+    def _postings(self, pair_terms: list[int], pair_counts: list[int], counts: list[int], doc_at: list[int],
+                  dls: list[int]) -> None:
+        """Every term's postings: the docs holding it (`counts` of them), ascending, with its weight in
+        each, idf × tf × (K1 + 1) / (tf + norm) (the same operations in the same order for every
+        pair). The pairs come by document; a stable sort by term turns them round."""
+        n = len(dls)
+        self._post_at = array("I", accumulate(counts, initial=0))
+        by_term = sorted(range(len(pair_terms)), key=pair_terms.__getitem__)
+        docs = list(chain.from_iterable(map(repeat, range(n), map(operator.sub, doc_at[1:], doc_at))))
+        self._post_docs, docs = _id_array(map(docs.__getitem__, by_term), n), None
+        avgdl = sum(dls) / max(n, 1) or 1.0
+        norms = [K1 * (1 - B + B * dl / avgdl) for dl in dls]
+        tf, by_term = list(map(pair_counts.__getitem__, by_term)), None
+        idf = chain.from_iterable(map(repeat, self.idf, counts))
+        self._post_w = array("d", map(operator.truediv, map(operator.mul, map(operator.mul, idf, tf), repeat(K1 + 1)),
+                                      map(operator.add, tf, map(norms.__getitem__, self._post_docs))))
 
-    def _coverage_weights(self, terms: list[str]) -> dict[str, float]:
+    def _id(self, term: str) -> int:
+        """A term's id, -1 when no entry of the office holds it."""
+        if len(term) > 2:
+            return self._long.get(term, -1)
+        code = _code(term)
+        at = bisect_left(self._codes, code)
+        return at if at < len(self._codes) and self._codes[at] == code else -1
+
+    def _terms_of(self, i: int) -> array:
+        """The term ids of entry i's phrasings, one phrasing after another (its document's terms)."""
+        return self._terms[self._terms_at[self._phrase_at[i]]:self._terms_at[self._phrase_at[i + 1]]]
+
+    def _bm25(self, term_ids: list[int]) -> tuple[list[float], list[int]]:
+        """Every doc's BM25 score (added up term by term, in the question's order) and the best
+        RERANK_DEPTH docs, best first; docs scoring the same keep the order they were first met in."""
+        scores = [0.0] * len(self.entries)
+        at, docs, ws = self._post_at, self._post_docs, self._post_w
+        for t in term_ids:  # (a plain loop: faster than any mapping of the additions, by far)
+            for i, w in zip(docs[at[t]:at[t + 1]], ws[at[t]:at[t + 1]]):
+                scores[i] += w
+        # Every doc as good as the RERANK_DEPTH-th (and holding a term), best first, ties by doc order:
+        cut = max(heapq.nlargest(RERANK_DEPTH, scores)[-1], math.ulp(0.0))
+        top = sorted(compress(range(len(scores)), map(cut.__le__, scores)), key=scores.__getitem__, reverse=True)
+        if len(set(map(scores.__getitem__, top))) < len(top):  # a tie: met first comes first
+            held = {i: set(self._terms_of(i)) for i in top}
+            first = {i: next(k for k, t in enumerate(term_ids) if t in held[i]) for i in top}
+            top.sort(key=lambda i: (-scores[i], first[i]))
+        return scores, top[:RERANK_DEPTH]
+
+    def _coverage_weights(self, terms: list[str], ids: dict[str, int]) -> dict[str, float]:
         """Weights of the question's terms for coverage: the office's idf times the term's
         specificity in everyday Chinese, so 我、想、要、現在 dilute nothing while 榮民證 carries
         the match. Unseen terms count against a match at UNSEEN_SHARE (比特幣 is in no entry),
         except the seam bigram between two known words (怎麼|反映 → 麼反), recognised by both
         its characters sitting in known bigrams."""
-        in_known_bigram = {ch for t in terms if len(t) > 1 and t in self.idf for ch in t}
+        in_known_bigram = {ch for t in terms if len(t) > 1 and ids[t] >= 0 for ch in t}
         weights = {}
         for t in set(terms):
-            if t in self.idf:
-                weights[t] = self.idf[t] * specificity(t)
+            if ids[t] >= 0:
+                weights[t] = self.idf[ids[t]] * specificity(t)
             elif len(t) == 1 or not all(ch in in_known_bigram for ch in t):
                 weights[t] = self.unseen_idf * specificity(t) * UNSEEN_SHARE
         return weights
@@ -110,29 +210,37 @@ class Index:
     def search(self, key: str, limit: int = 3) -> list[Candidate]:
         """The best entries for a question's match key, best first."""
         terms = grams(key)
-        if not terms:
+        ids = {t: self._id(t) for t in terms}
+        known = [ids[t] for t in terms if ids[t] >= 0]
+        if not known:
             return []
-        scores: dict[int, float] = defaultdict(float)
-        for term in terms:
-            for i, w in self.postings.get(term, ()):
-                scores[i] += w
-        if not scores:
-            return []
-        top = sorted(scores, key=scores.__getitem__, reverse=True)[:RERANK_DEPTH]
-        weights = self._coverage_weights(terms)
+        scores, top = self._bm25(known)
+        weights = self._coverage_weights(terms, ids)
         total = sum(weights.values()) or 1.0
-        term_set = set(terms)
-        anchors = {t for t in term_set if len(t) > 1 and t in self.idf and specificity(t) >= ANCHOR_SPECIFICITY}
-        specific = {t: specificity(t) for t in term_set if len(t) > 1}
-        unknown = sum(w for t, w in specific.items() if t not in self.idf) / (sum(specific.values()) or 1.0)
+        anchors = [ids[t] for t in ids if len(t) > 1 and ids[t] >= 0 and specificity(t) >= ANCHOR_SPECIFICITY]
+        specific = {t: specificity(t) for t in ids if len(t) > 1}
+        unknown = sum(w for t, w in specific.items() if ids[t] < 0) / (sum(specific.values()) or 1.0)
+        by_id = {ids[t]: w for t, w in weights.items() if ids[t] >= 0}  # a known term's weight
         out = []
         for i in top:
-            cov = sum(w for t, w in weights.items() if t in self.doc_terms[i]) / total
-            best = process.extractOne(key, self.phrases[i], scorer=fuzz.ratio)
+            its_terms = self._terms_of(i).tolist()
+            its_weights = list(map(by_id.get, its_terms))  # of its terms the question holds, else None
+            held = set(compress(its_terms, its_weights))  # (a term weighing 0 adds nothing, and is no anchor)
+            cov = sum(compress(by_id.values(), map(held.__contains__, by_id))) / total
+            best = process.extractOne(key, self._phrases[i].split("\n") if self._phrases[i] else [], scorer=fuzz.ratio)
             fz = best[1] / 100 if best else 0.0
-            ph = self._phrase_cover(i, term_set)
+            ph = self._phrase_cover(i, its_weights)
             score = 1.0 if fz == 1.0 else confidence(cov, fz, ph)
             out.append(Candidate(self.entries[i], score, scores[i], cov, fz, ph,
-                                 anchored=bool(anchors & self.doc_terms[i]), unknown=unknown))
+                                 anchored=not held.isdisjoint(anchors), unknown=unknown))
         out.sort(key=lambda c: (c.score, c.bm25), reverse=True)
         return out[:limit]
+
+    def _phrase_cover(self, i: int, weights: list[float | None]) -> float:
+        """The largest share of one phrasing of entry i that the question contains (weights: of each
+        of the entry's terms, as _terms_of lists them, None when the question does not hold it; a
+        phrasing's terms weigh idf × specificity, as a question's known terms do)."""
+        first, last = self._phrase_at[i], self._phrase_at[i + 1]
+        ends, base = self._terms_at[first:last + 1], self._terms_at[first]
+        return max((sum(filter(None, weights[a - base:b - base])) / total
+                    for a, b, total in zip(ends, ends[1:], self._totals[first:last])), default=0.0)

@@ -13,45 +13,25 @@ import yaml
 from bot.core.office import ENTRY_IDS, PHONE_RE, Office, parse_office
 from bot.core.staff_errors import explain_yaml, field_name
 
-SECTIONS = {  # section name in the file -> entry kind
-    "windows": "window",
-    "single_window": "single_window",
-    "channels": "channel",
-    "faqs": "faq",
-}
+SECTIONS = {"windows": "window", "single_window": "single_window", "channels": "channel", "faqs": "faq"}  # -> kind
 AGENCY_KINDS = ("veterans-service", "military-service", "household-registration", "district-office")
-MAX_ANSWER_CHARS = 300
-MAX_TITLE_CHARS = 20
-MIN_QUESTIONS = 3
-MIN_KEYWORDS = 2
+MAX_ANSWER_CHARS, MAX_TITLE_CHARS, MIN_QUESTIONS, MIN_KEYWORDS = 300, 20, 3, 2
 _ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _SOURCE_RE = re.compile(r"^(\d{3}_[0-9a-f]{16}\.txt\s+\S|https?://\S)")
 
 # Field specs: name -> (type, required). Types: text, texts (list of text), int_or_null, date.
-_COMMON = {
-    "id": ("text", True),
-    "title": ("text", True),
-    "questions": ("texts", True),
-    "keywords": ("texts", True),
-    "answer": ("text", True),
-    "source": ("text", True),
-    "related": ("texts", False),
-    "as_of": ("text", False),
-    "review_by": ("date", False),
-}
+_COMMON = {"id": ("text", True), "title": ("text", True), "questions": ("texts", True), "keywords": ("texts", True),
+           "answer": ("text", True), "source": ("text", True), "related": ("texts", False), "as_of": ("text", False),
+           "review_by": ("date", False)}
 _ENTRY_FIELDS = {
-    "window": {**_COMMON, "where": ("text", False), "hours": ("text", False),
-               "phone": ("text", False), "services": ("texts", False)},
+    "window": {**_COMMON, "where": ("text", False), "hours": ("text", False), "phone": ("text", False),
+               "services": ("texts", False)},
     "single_window": {**_COMMON, "window": ("text", False), "bring": ("texts", False)},
-    "channel": {**_COMMON, "how": ("text", False), "who": ("text", False),
-                "reply_days": ("int_or_null", False)},
-    "faq": dict(_COMMON),
-}
-_AGENCY_FIELDS = {
-    "id": ("text", True), "name": ("text", True), "short_name": ("text", True),
-    "kind": ("text", True), "plan": ("text", True), "as_of": ("text", True), "updated": ("date", True),
-    "main_topics": ("texts", True),
-}
+    "channel": {**_COMMON, "how": ("text", False), "who": ("text", False), "reply_days": ("int_or_null", False)},
+    "faq": dict(_COMMON)}
+_AGENCY_FIELDS = {"id": ("text", True), "name": ("text", True), "short_name": ("text", True), "kind": ("text", True),
+                  "plan": ("text", True), "as_of": ("text", True), "updated": ("date", True),
+                  "main_topics": ("texts", True)}
 # libyaml's loader when PyYAML was built with it (same safe semantics, several times faster).
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TYPE_NAMES = {"text": "文字", "texts": "文字清單", "int_or_null": "整數或 null",
@@ -129,9 +109,8 @@ class Agency:
 
 def _line_map(node: yaml.Node, path: str, lines: dict[str, int], problems: list, fname: str) -> None:
     """Record the 1-based line of every path in the node tree; report duplicate keys."""
-    lines[path] = node.start_mark.line + 1
+    lines[path], seen = node.start_mark.line + 1, set()
     if isinstance(node, yaml.MappingNode):
-        seen = set()
         for key_node, value_node in node.value:
             key = str(key_node.value)
             sub = f"{path}.{key}" if path else key
@@ -144,11 +123,51 @@ def _line_map(node: yaml.Node, path: str, lines: dict[str, int], problems: list,
             _line_map(item, f"{path}[{i}]", lines, problems, fname)
 
 
+def _stream(text: str) -> tuple[object, dict[str, int]]:
+    """What _parse gives a plain file (mappings, lists, scalars, aliases) from libyaml's events, without the
+    node tree (several times faster; a large file's tree is most of a load's memory), but lines only down
+    to the entries' starts. ValueError for anything else (tags, merge keys, a key twice)."""
+    loader, lines, anchors, firsts = _SafeLoader(text), {}, {}, _SafeLoader.yaml_implicit_resolvers
+
+    def value(ev, path: str | None, depth: int):
+        kind, line = type(ev), ev.start_mark.line + 1
+        if kind is yaml.AliasEvent and depth >= 2 and ev.anchor in anchors:  # shared, as SafeLoader does
+            out, line = anchors[ev.anchor]
+        elif kind is yaml.ScalarEvent and ev.tag is None:
+            out = ev.value if not ev.implicit[0] or ev.value[:1] not in firsts else loader.construct_object(  # text
+                yaml.ScalarNode(loader.resolve(yaml.ScalarNode, ev.value, ev.implicit), ev.value, ev.start_mark))
+        elif kind in (yaml.SequenceStartEvent, yaml.MappingStartEvent) and ev.tag is None:
+            out = [] if kind is yaml.SequenceStartEvent else {}
+            while type(item := loader.get_event()) not in (yaml.SequenceEndEvent, yaml.MappingEndEvent):
+                if kind is yaml.SequenceStartEvent:
+                    out.append(value(item, f"{path}[{len(out)}]" if depth < 2 else None, depth + 1))
+                elif type(item) is not yaml.ScalarEvent or (key := value(item, None, 3)) in out:
+                    raise ValueError("a key that is not text, or a key twice")
+                else:
+                    sub = (f"{path}.{item.value}" if path else item.value) if depth < 2 else None
+                    out[key] = value(loader.get_event(), sub, depth + 1)
+        else:  # a tag, or an alias of an entry or more
+            raise ValueError(f"{ev} at line {line}")
+        if kind is not yaml.AliasEvent and ev.anchor is not None:
+            if ev.anchor in anchors:
+                raise ValueError(f"anchor {ev.anchor} twice")
+            anchors[ev.anchor] = (out, line)
+        lines[path] = line  # (a path deeper than an entry is None)
+        return out
+
+    try:
+        data = value(loader.get_event(), "", 0) if type(loader.get_event()) is yaml.StreamStartEvent and type(
+            loader.get_event()) is yaml.DocumentStartEvent and None not in firsts else None
+        if data is None or [type(loader.get_event()) for _ in "12"] != [yaml.DocumentEndEvent, yaml.StreamEndEvent]:
+            raise ValueError("empty, or not one document")
+        return data, lines
+    finally:  # (value() refers to itself: a cycle a paused collector would keep, with all it read)
+        loader, value = loader.dispose(), None
+
+
 def _parse(text: str, fname: str) -> tuple[object, dict[str, int], list[Problem]]:
     """safe_load the text, keeping a path -> line map; YAML errors become Problems."""
-    problems: list[Problem] = []
-    lines: dict[str, int] = {}
-    loader = _SafeLoader(text)
+    problems, lines, loader = [], {}, _SafeLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -157,9 +176,8 @@ def _parse(text: str, fname: str) -> tuple[object, dict[str, int], list[Problem]
         data = loader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 1 if mark else 0
-        reason = getattr(exc, "problem", None) or str(exc)
-        return None, lines, [Problem(fname, line, "", explain_yaml(reason))]
+        reason = explain_yaml(getattr(exc, "problem", None) or str(exc))
+        return None, lines, [Problem(fname, mark.line + 1 if mark else 0, "", reason)]
     finally:
         loader.dispose()
     return data, lines, problems
@@ -168,8 +186,8 @@ def _parse(text: str, fname: str) -> tuple[object, dict[str, int], list[Problem]
 class _Checker:
     """Collects problems while turning parsed YAML into typed values."""
 
-    def __init__(self, fname: str, lines: dict[str, int]):
-        self.fname, self.lines, self.problems = fname, lines, []
+    def __init__(self, fname: str, lines: dict[str, int], problems: list[Problem] | None = None):
+        self.fname, self.lines, self.problems = fname, lines, list(problems or [])
         self.ids: dict[str, str] = {}  # "windows[0]" -> that entry's id, to name it in messages
 
     def add(self, path: str, message: str) -> None:
@@ -182,12 +200,10 @@ class _Checker:
     def fields(self, data: object, path: str, spec: dict) -> dict:
         """Check a mapping against a field spec; return the typed values of the good fields."""
         if not isinstance(data, dict):
-            self.add(path, f"應該是{_TYPE_NAMES['mapping']}")
-            return {}
+            return self.add(path, f"應該是{_TYPE_NAMES['mapping']}") or {}
         out = {}
-        for key in data:
-            if key not in spec:
-                self.add(f"{path}.{key}", f"不是認得的欄位（可用：{'、'.join(spec)}）")
+        for key in (key for key in data if key not in spec):
+            self.add(f"{path}.{key}", f"不是認得的欄位（可用：{'、'.join(spec)}）")
         for name, (kind, required) in spec.items():
             sub = f"{path}.{name}"
             if name not in data or data[name] is None and kind != "int_or_null":
@@ -200,16 +216,10 @@ class _Checker:
         return out
 
     def _typed(self, value: object, kind: str, path: str, required: bool):
-        if kind == "text":
-            if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-                return self.add(path, f"應該是{_TYPE_NAMES[kind]}")
+        if kind == "text" and isinstance(value, (str, int, float)) and not isinstance(value, bool):
             value = str(value).strip()
-            if required and not value:
-                return self.add(path, "不可空白")
-            return value
-        if kind == "texts":
-            if not isinstance(value, list):
-                return self.add(path, f"應該是{_TYPE_NAMES[kind]}")
+            return self.add(path, "不可空白") if required and not value else value
+        if kind == "texts" and isinstance(value, list):
             items = []
             for i, item in enumerate(value):
                 if not isinstance(item, (str, int, float)) or isinstance(item, bool) or not str(item).strip():
@@ -217,19 +227,17 @@ class _Checker:
                 else:
                     items.append(str(item).strip())
             return tuple(items)
-        if kind == "int_or_null":
-            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
-                return self.add(path, f"應該是{_TYPE_NAMES[kind]}")
-            return value if value is not None else None
-        if kind == "date":
-            if isinstance(value, _dt.date):
-                return value.isoformat()
-            if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-                return value.strip()
-            return self.add(path, f"應該是{_TYPE_NAMES[kind]}")
-        if kind == "mapping":
-            return value if isinstance(value, dict) else self.add(path, f"應該是{_TYPE_NAMES[kind]}")
-        raise ValueError(kind)
+        if kind == "int_or_null" and (value is None or isinstance(value, int) and not isinstance(value, bool) and value >= 0):
+            return value
+        if kind == "date" and isinstance(value, _dt.date):
+            return value.isoformat()
+        if kind == "date" and isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            return value.strip()
+        if kind == "mapping" and isinstance(value, dict):
+            return value
+        if kind not in _TYPE_NAMES:
+            raise ValueError(kind)
+        return self.add(path, f"應該是{_TYPE_NAMES[kind]}")
 
 
 def _check_entry(chk: _Checker, kind: str, path: str, values: dict) -> Entry | None:
@@ -248,10 +256,8 @@ def _check_entry(chk: _Checker, kind: str, path: str, values: dict) -> Entry | N
         chk.add(f"{path}.phone", f"「{values['phone']}」不像電話號碼（例如 07-7400141 或 07-7400141轉2208）")
     if "source" in values and not _SOURCE_RE.match(values["source"]):
         chk.add(f"{path}.source", "應寫計畫檔名和章節（例如 001_189702aaad6cbd20.txt 貳、四），或官方網址和查閱日期")
-    required = [name for name, (_, req) in _ENTRY_FIELDS[kind].items() if req]
-    if any(name not in values for name in required):
-        return None
-    return Entry(kind=kind, **values)
+    missing = any(required and name not in values for name, (_, required) in _ENTRY_FIELDS[kind].items())
+    return None if missing else Entry(kind=kind, **values)
 
 
 def _check_agency(chk: _Checker, data: dict, stem: str) -> dict:
@@ -269,8 +275,7 @@ def _check_agency(chk: _Checker, data: dict, stem: str) -> dict:
 
 def _check_references(chk: _Checker, entries: list[tuple[str, Entry]], header: dict) -> None:
     """Ids are unique; related and main_topics point at existing entries; examples are not shared."""
-    ids: dict[str, str] = {i: "office" for i in ENTRY_IDS}
-    examples: dict[str, str] = {}
+    ids, examples = {i: "office" for i in ENTRY_IDS}, {}  # id -> where it is; example -> its entry
     for path, entry in entries:
         if entry.id in ENTRY_IDS:
             chk.add(f"{path}.id", f"「{entry.id}」是機關資料（office 段落）自動產生的項目，請換一個 id")
@@ -291,18 +296,16 @@ def _check_references(chk: _Checker, entries: list[tuple[str, Entry]], header: d
             chk.add(f"agency.main_topics[{i}]", f"找不到項目「{tid}」")
 
 
-def parse_agency(text: str, fname: str) -> Agency:
-    """Validate one knowledge file's text; raise KnowledgeError listing every problem."""
-    data, lines, problems = _parse(text, fname)
-    chk = _Checker(fname, lines)
-    chk.problems.extend(problems)
+def parse_agency(text: str, fname: str, quick: bool = False) -> Agency:
+    """Validate one knowledge file's text; raise KnowledgeError listing every problem (`quick`: see _stream)."""
+    data, lines, problems = (*_stream(text), []) if quick else _parse(text, fname)
+    chk = _Checker(fname, lines, problems)
     if data is not None and not isinstance(data, dict):
         chk.add("", "最外層應該是欄位表（agency:、office:、windows:、single_window:、channels:、faqs:）")
     if chk.problems or data is None:
         raise KnowledgeError(chk.problems)
-    for key in data:
-        if key not in ("agency", "office") and key not in SECTIONS:
-            chk.add(str(key), f"不是認得的段落（可用：agency、office、{'、'.join(SECTIONS)}）")
+    for key in (key for key in data if key not in ("agency", "office", *SECTIONS)):
+        chk.add(str(key), f"不是認得的段落（可用：agency、office、{'、'.join(SECTIONS)}）")
     header = _check_agency(chk, data, Path(fname).stem)
     entries: list[tuple[str, Entry]] = []
     for section, kind in SECTIONS.items():
@@ -341,19 +344,16 @@ def load_agency(path: Path, data: bytes | None = None) -> Agency:
         text = (read_file(path) if data is None else data).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise KnowledgeError([Problem(Path(path).name, 0, "", f"不是 UTF-8 編碼的文字檔（{exc.reason}）")]) from None
-    return parse_agency(text, Path(path).name)
+    try:  # a large file loads in a fraction of the time; anything unusual or wrong is read again in full
+        return parse_agency(text, Path(path).name, quick=True)
+    except Exception:  # noqa: BLE001 - the full reading says what is wrong, or raises what did
+        return parse_agency(text, Path(path).name)
 
 
 def load_dir(directory: Path, only: str | None = None) -> tuple[dict[str, Agency], list[Problem]]:
     """Load every `*.yaml` in a folder: the good agencies and the problems of the bad files."""
-    agencies: dict[str, Agency] = {}
-    problems: list[Problem] = []
-    paths = sorted(Path(directory).glob("*.yaml"))
-    if not Path(directory).is_dir():
-        problems.append(Problem(str(directory), 0, "", "找不到知識庫資料夾"))
-    for path in paths:
-        if only and path.stem != only:
-            continue
+    agencies, problems = {}, [] if Path(directory).is_dir() else [Problem(str(directory), 0, "", "找不到知識庫資料夾")]
+    for path in (p for p in sorted(Path(directory).glob("*.yaml")) if not only or p.stem == only):
         try:
             agencies[path.stem] = load_agency(path)
         except KnowledgeError as exc:

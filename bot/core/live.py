@@ -9,8 +9,9 @@ import time
 from collections import OrderedDict
 from pathlib import Path
 
+from bot.core import compiled
 from bot.core.answerer import Answerer, Desk
-from bot.core.knowledge import KnowledgeError, Problem, load_agency, read_file
+from bot.core.knowledge import KnowledgeError, Problem, read_file
 from bot.core.teach import Change, as_json, overlaid_text
 
 
@@ -19,10 +20,11 @@ _built: OrderedDict[tuple[str, str], Answerer] = OrderedDict()
 _built_lock = threading.Lock()
 
 
-def answerer_for(path: Path, edits: tuple[Change, ...] = ()) -> Answerer:
+def answerer_for(path: Path, edits: tuple[Change, ...] = (), cache: Path | None = None) -> Answerer:
     """The Answerer of a knowledge file with staff's dashboard edits laid over it; one whose name,
     content and edits this process already built is reused (a second app in the process, a file
-    edited back), since building is most of a load."""
+    edited back), since building is most of a load; else it comes compiled from the `cache`
+    folder when that holds the same content, or is built (and kept there)."""
     data = read_file(path)
     # The hash is what Agency.version is; edits count by what they say (ids repeat across databases).
     said = "".join(f"{e.id}{e.active}{as_json(e.before)}{as_json(e.after)}" for e in edits)
@@ -34,7 +36,7 @@ def answerer_for(path: Path, edits: tuple[Change, ...] = ()) -> Answerer:
     if edits:
         text = overlaid_text(data.decode("utf-8", errors="replace"), list(edits))[0]
         data = text.encode("utf-8")
-    answerer = Answerer(load_agency(path, data))  # KnowledgeError for a broken file: nothing kept
+    answerer = compiled.answerer(path, data, cache)  # KnowledgeError for a broken file: nothing kept
     with _built_lock:
         _built[key] = answerer
         while len(_built) > BUILT_KEPT:
@@ -46,8 +48,9 @@ class LiveDesk:
     """The current Desk of a knowledge folder, re-checked at most every `every` seconds."""
 
     def __init__(self, directory: Path, every: float = 5.0, on_change=None, snapshots: Path | None = None,
-                 edits=None):
+                 edits=None, cache: Path | None = None):
         self.directory = Path(directory)
+        self.cache = Path(cache) if cache else None  # compiled knowledge by content (bot/core/compiled.py)
         # Where staff's dashboard edits are kept (the store: changes_version(), changes(agency)), or None.
         self.edits = edits
         self._edits_seen: object = None
@@ -102,7 +105,7 @@ class LiveDesk:
         if target is None or not target.exists():
             return None
         try:
-            return Answerer(load_agency(target))
+            return compiled.answerer(target, cache=self.cache)
         except (KnowledgeError, OSError):
             return None
 
@@ -162,7 +165,7 @@ class LiveDesk:
                 if stamp == self._stamps.get(path) and mine == self._edits.get(path.stem, ()) and not force:
                     continue
                 try:
-                    answerer = answerer_for(path, mine)
+                    answerer = answerer_for(path, mine, self.cache)
                 except KnowledgeError as exc:  # broken, or removed or unreadable since the scan
                     # Keep serving the last good version; the problems say file, line and field.
                     self._problems[path.stem] = list(exc.problems)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import chain
 
 import opencc
 
@@ -29,8 +31,9 @@ _VARIANTS = {
 _VARIANT_RE = re.compile("|".join(sorted(map(re.escape, _VARIANTS), key=len, reverse=True)))
 
 # Characters kept for matching: letters and digits of any script (CJK ideographs are letters).
-_WORD_RUN = re.compile(r"[^\W_]+")
-_LATIN_OR_DIGIT = re.compile(r"[a-z0-9]+")
+_NON_WORD = re.compile(r"[\W_]+")
+_UNIT = re.compile(r"[a-z0-9]+|.")  # a Latin/digit word, else one character
+_LATIN_OR_SPACE = re.compile(r"[a-z0-9 ]")
 # A space between two CJK characters is noise (「區長 信箱」); between Latin words it separates.
 _CJK_SPACE = re.compile(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])")
 
@@ -43,8 +46,12 @@ def _t2s() -> opencc.OpenCC:
 def clean(text: str) -> str:
     """Fold width and case, drop control characters; the result is still readable text."""
     text = unicodedata.normalize("NFKC", text or "")
-    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
-    return " ".join(text.split()).lower()
+    folded = " ".join(text.split())
+    # Whitespace controls (\n, \t) go with the split; the walk over the characters is needed only
+    # when another control or format character is left (on any other text it changes nothing).
+    if not folded.isprintable():
+        folded = " ".join("".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text).split())
+    return folded.lower()
 
 
 def match_key(text: str) -> str:
@@ -52,29 +59,24 @@ def match_key(text: str) -> str:
 
     The key is only for comparison; it is never shown to anyone (t2s output is Simplified).
     """
-    text = clean(text)[: MAX_MATCH_CHARS * 2]
-    text = _t2s().convert(text)
-    text = _VARIANT_RE.sub(lambda m: _VARIANTS[m.group(0)], text)
-    return _CJK_SPACE.sub("", " ".join(_WORD_RUN.findall(text)))[:MAX_MATCH_CHARS]
+    return match_keys((text,))[0]
 
 
-def _units(key: str) -> list[str]:
-    """Split a match key into units: one per CJK character, one per Latin/digit word."""
-    units: list[str] = []
-    for chunk in key.split(" "):
-        pos = 0
-        for m in _LATIN_OR_DIGIT.finditer(chunk):
-            units.extend(chunk[pos : m.start()])
-            units.append(m.group(0))
-            pos = m.end()
-        units.extend(chunk[pos:])
-        units.append(" ")  # a space stops bigrams across words
-    return units
+def match_keys(texts) -> list[str]:
+    """The match keys of many texts. Building an index folds hundreds of thousands of texts:
+    the conversion and the regular expressions run once over the texts joined by newlines (which
+    no cleaned text holds, and which no conversion or pattern reaches across)."""
+    joined = "\n".join(clean(t)[: MAX_MATCH_CHARS * 2] for t in texts)
+    joined = _VARIANT_RE.sub(lambda m: _VARIANTS[m.group(0)], _t2s().convert(joined))
+    # Each run of other characters is one space inside a text and nothing at its ends.
+    joined = _NON_WORD.sub(lambda m: "\n" * m.group().count("\n") or " ", joined)
+    return [k.strip(" ")[:MAX_MATCH_CHARS] for k in _CJK_SPACE.sub("", joined).split("\n")]
 
 
 def grams(key: str) -> list[str]:
-    """Unigrams and bigrams of a match key (bigrams never span a space)."""
-    units = _units(key)
-    out = [u for u in units if u != " "]
-    out.extend(a + b for a, b in zip(units, units[1:]) if a != " " and b != " ")
-    return out
+    """Unigrams and bigrams of a match key (bigrams never span a space). A unit is one CJK
+    character or one Latin/digit word; the unigrams come first, then the bigrams, in key order."""
+    if not _LATIN_OR_SPACE.search(key):  # the common case: every character is a unit
+        return [*key, *map(operator.add, key, key[1:])]
+    words = [_UNIT.findall(chunk) for chunk in key.split(" ")]
+    return [*chain.from_iterable(words), *chain.from_iterable(map(operator.add, w, w[1:]) for w in words)]

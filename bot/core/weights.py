@@ -22,7 +22,8 @@ WORDLIST = "large"  # wordfreq's 334k Chinese words: the small list misses 役�
 
 @lru_cache(maxsize=1)
 def _tables() -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
-    """Word, character and in-word bigram frequencies (each bigram summed over the words holding it)."""
+    """Word frequencies, character specificities (from their frequencies) and in-word bigram
+    frequencies (each bigram summed over the words holding it)."""
     from wordfreq import get_frequency_dict  # imported late: 0.2 s, paid once per process
 
     words = get_frequency_dict("zh", WORDLIST)
@@ -33,7 +34,7 @@ def _tables() -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
             chars[ch] += freq
         for a, b in zip(word, word[1:]):
             bigrams[a + b] += freq
-    return words, dict(chars), dict(bigrams)
+    return words, {ch: _scale(freq) for ch, freq in chars.items()}, dict(bigrams)
 
 
 def _scale(freq: float) -> float:
@@ -50,16 +51,15 @@ def specificity(term: str) -> float:
     specific character, so a seam of two everyday characters (幫他, 去哪) weighs nothing. Latin
     words and digits weigh 1.
     """
-    if not term or not all("\u4e00" <= ch <= "\u9fff" for ch in term):
+    if not term or not ("\u4e00" <= min(term) and max(term) <= "\u9fff"):  # any character outside CJK
         return 1.0
     words, chars, bigrams = _tables()
     if len(term) == 1:
-        freq = chars.get(term)
-        return 1.0 if freq is None else _scale(freq)
+        return chars.get(term, 1.0)
     if term in words:
         return _scale(words[term])
     # Not a word: a seam between two words (幫他, 去哪) or a piece of a longer word (民證). It
     # says no more than its less specific character, whatever rare words it sits in.
-    by_chars = min(specificity(term[0]), specificity(term[1]))
+    by_chars = min(chars.get(term[0], 1.0), chars.get(term[1], 1.0))
     return by_chars if term not in bigrams else min(by_chars, _scale(bigrams[term]))
 
