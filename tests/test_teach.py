@@ -114,6 +114,10 @@ def test_a_new_entry_is_checked_by_the_loader_and_errors_are_shown_in_words(apps
     assert refused.status_code == 400 and "還不能儲存" in refused.text
     assert "questions" in refused.text and "keywords" in refused.text and "source" in refused.text
     assert "Traceback" not in refused.text and 'value="陪伴聊天"' in refused.text  # what was typed is kept
+    dead_end = {**form, "examples": f"{ASKED}\n有人可以陪老人家說說話嗎\n阿公一個人很孤單", "keywords": "陪伴、聊天",
+                "source": "https://www.vac.gov.tw/", "answer": "想找人陪長輩聊天，請打電話到本處詢問。"}
+    held = client.post(f"/admin/{OFFICE}/teach", data={**dead_end, "save": "1"})
+    assert held.status_code == 400 and "office 段落都沒有電話" in held.text  # the office block has no phone
     good = {**form, "examples": f"{ASKED}\n有人可以陪老人家說說話嗎\n阿公一個人很孤單", "keywords": "陪伴、聊天",
             "source": "https://www.vac.gov.tw/"}
     saved = client.post(f"/admin/{OFFICE}/teach", data={**good, "save": "1"})

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, request, se
 
 from bot.core import teach
 from bot.core.answerer import Answerer
+from bot.core.checks import dead_end_warnings
 from bot.core.knowledge import MAX_ANSWER_CHARS, SECTIONS, KnowledgeError, load_regressions, parse_agency, read_file
 from bot.review import access, dashboard as board, report
 from bot.review.unanswered import question_key
@@ -101,14 +102,19 @@ def _proposed(agency: str, text: str, changes: list[teach.Change]) -> tuple[teac
 
 
 def _check(agency: str, text: str, changes: list[teach.Change], change: teach.Change):
-    """(the Answerer with the change, []) or (None, the loader's problems in words): the same checks as kb check."""
+    """(the Answerer with the change, []) or (None, the problems in words): the loader's checks, as kb check's,
+    and no dead end in the changed entry's answer."""
     laid, outcome = teach.overlaid_text(text, [*changes, change])
     if outcome.get(change.id) != teach.APPLIED:
         return None, ["知識庫剛被改過，請重新整理這一頁再試一次。"]
     try:
-        return Answerer(parse_agency(laid, f"{agency}.yaml")), []
+        then = Answerer(parse_agency(laid, f"{agency}.yaml"))
     except KnowledgeError as exc:
         return None, [f"{p.field} {p.message}".strip() for p in exc.problems]
+    # kb check only warns about a dead end in a file; an answer written here is held back until it
+    # gives the phone, website or mailbox it sends citizens to (or the office block has it).
+    ends = [p for p in dead_end_warnings(then.agency) if p.field == f"{change.entry_id}.answer"]
+    return (None, [f"回答：{p.message}" for p in ends]) if ends else (then, [])
 
 
 @bp.get("/<agency>/teach")
