@@ -8,24 +8,31 @@ from bot.core.answerer import Answerer
 from bot.core.knowledge import Agency, Problem, RegressionCase
 
 
-def routing_warnings(agency: Agency, answerer: Answerer | None = None) -> list[Problem]:
-    """Each example question is a self-test: it must be answered by its own entry."""
-    answerer = answerer or Answerer(agency)
-    fname = f"{agency.id}.yaml"
+def misrouted(answerer: Answerer, entries) -> list[tuple]:
+    """Each example question is a self-test: (entry, index, question, what the engine did) for each one
+    not answered by its own entry."""
     out = []
-    for entry in agency.entries:
+    for entry in entries:
         for i, q in enumerate(entry.questions):
             got = answerer.ask(q)
-            if got.outcome == "answer" and got.entry_id == entry.id:
-                continue
-            if got.outcome == "answer":
-                what = f"被「{got.entry_id}」回答了"
-            elif got.outcome == "clarify":
-                what = "只得到「您是想問」選項（" + "、".join(e.id for e in got.choices) + "）"
-            else:
-                what = f"沒有得到回答（{got.outcome}）"
-            out.append(Problem(fname, agency.entry_lines.get(entry.id, 0), f"{entry.id}.questions[{i}]",
-                               f"例句「{q}」{what}；請讓例句或關鍵字更明確"))
+            if not (got.outcome == "answer" and got.entry_id == entry.id):
+                out.append((entry, i, q, got))
+    return out
+
+
+def routing_warnings(agency: Agency, answerer: Answerer | None = None) -> list[Problem]:
+    """kb check's warning for each example question not answered by its own entry."""
+    fname = f"{agency.id}.yaml"
+    out = []
+    for entry, i, q, got in misrouted(answerer or Answerer(agency), agency.entries):
+        if got.outcome == "answer":
+            what = f"被「{got.entry_id}」回答了"
+        elif got.outcome == "clarify":
+            what = "只得到「您是想問」選項（" + "、".join(e.id for e in got.choices) + "）"
+        else:
+            what = f"沒有得到回答（{got.outcome}）"
+        out.append(Problem(fname, agency.entry_lines.get(entry.id, 0), f"{entry.id}.questions[{i}]",
+                           f"例句「{q}」{what}；請讓例句或關鍵字更明確"))
     return out
 
 
@@ -48,18 +55,24 @@ def gap_warnings(agency: Agency) -> list[Problem]:
     return out
 
 
-def dead_end_warnings(agency: Agency) -> list[Problem]:
-    """Answers that send citizens to a phone, website or mailbox that neither the answer nor the
-    office block gives: the reply would be a dead end."""
+def dead_ends(agency: Agency, entries) -> list[tuple]:
+    """(entry, channel kind) for each answer that sends citizens to a phone, website or mailbox that
+    neither the answer nor the office block gives: the reply would be a dead end."""
     out = []
-    for entry in agency.entries:
+    for entry in entries:
         text = "\n".join([entry.answer, *(v for _, v in phrases.entry_facts(entry))])
-        for kind in phrases.unreachable(text):
-            if not phrases.office_channel(agency, kind):
-                name = phrases.CHANNEL_NAMES[kind]
-                out.append(Problem(f"{agency.id}.yaml", agency.entry_lines.get(entry.id, 0), f"{entry.id}.answer",
-                                   f"叫民眾找{name}，但回答和 office 段落都沒有{name}：請在 office 段落補上（寫出處），"
-                                   f"或改寫回答"))
+        out += [(entry, kind) for kind in phrases.unreachable(text) if not phrases.office_channel(agency, kind)]
+    return out
+
+
+def dead_end_warnings(agency: Agency, entries=None) -> list[Problem]:
+    """kb check's warning for each dead end (of `entries`, or of every entry)."""
+    out = []
+    for entry, kind in dead_ends(agency, agency.entries if entries is None else entries):
+        name = phrases.CHANNEL_NAMES[kind]
+        out.append(Problem(f"{agency.id}.yaml", agency.entry_lines.get(entry.id, 0), f"{entry.id}.answer",
+                           f"叫民眾找{name}，但回答和 office 段落都沒有{name}：請在 office 段落補上（寫出處），"
+                           f"或改寫回答"))
     return out
 
 
@@ -75,13 +88,21 @@ def review_warnings(agency: Agency, today: str) -> list[Problem]:
             for e in entries_due(agency, today)]
 
 
-def regression_failures(answerer: Answerer, cases: list[RegressionCase]) -> list[Problem]:
-    """Staff's regression questions whose reply is not the expected entry (or not "no answer")."""
+def regression_misses(answerer: Answerer, cases: list[RegressionCase]) -> list[tuple]:
+    """(case, what the engine did) for each staff regression question whose reply is not the expected
+    entry (or not "no answer")."""
     out = []
     for case in cases:
         got = answerer.ask(case.question)
-        if got.entry_id == case.expect or (case.expect is None and got.entry_id is None):
-            continue
+        if not (got.entry_id == case.expect or (case.expect is None and got.entry_id is None)):
+            out.append((case, got))
+    return out
+
+
+def regression_failures(answerer: Answerer, cases: list[RegressionCase]) -> list[Problem]:
+    """kb check's error for each regression question answered otherwise than expected."""
+    out = []
+    for case, got in regression_misses(answerer, cases):
         wanted = f"「{case.expect}」回答" if case.expect else "不由任何項目回答"
         what = f"「{got.entry_id}」回答了" if got.entry_id else f"沒有項目回答（{got.outcome}）"
         out.append(Problem(case.file, case.line, "q", f"「{case.question}」應該{wanted}，結果{what}"))

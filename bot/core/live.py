@@ -143,8 +143,14 @@ class LiveDesk:
 
     def use_edits(self, edits) -> None:
         """Lay the edits kept in `edits` over the files from now on (at once, not at the next look)."""
-        self.edits, self._checked = edits, float("-inf")
-        self.refresh()
+        self.edits = edits
+        self.refresh_now()
+
+    def refresh_now(self) -> bool:
+        """Look for changed files and edits at once, not at the next look (staff just saved or undid an
+        edit); only what changed is rebuilt."""
+        self._checked = float("-inf")
+        return self.refresh()
 
     def refresh(self, force: bool = False) -> bool:
         """Reload the files that changed since the last look; True when the desk changed."""

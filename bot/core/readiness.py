@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.core import phrases, practical
+from bot.core import checks, phrases, practical
 from bot.core.answerer import Answer, Answerer
-from bot.core.checks import entries_due
 from bot.core.knowledge import Agency, Entry, Problem, RegressionCase
 
 # The kinds of item, in the order staff should work through them, with the heading they are listed under.
@@ -54,13 +53,10 @@ def missing_facts(agency: Agency) -> list[Item]:
 def dead_ends(agency: Agency) -> list[Item]:
     """Answers that send people to a phone, website or mailbox that neither they nor the office block give."""
     out = []
-    for entry in _own(agency):
-        text = "\n".join([entry.answer, *(v for _, v in phrases.entry_facts(entry))])
-        for kind in phrases.unreachable(text):
-            if not phrases.office_channel(agency, kind):
-                name = phrases.CHANNEL_NAMES[kind]
-                out.append(_about(agency, entry, "dead-end", f"「{entry.title}」叫民眾找{name}，但回答和機關資料都沒有{name}。",
-                                  f"請在 office 段落補上{name}（寫出處），或在回答裡直接寫出來。"))
+    for entry, kind in checks.dead_ends(agency, _own(agency)):
+        name = phrases.CHANNEL_NAMES[kind]
+        out.append(_about(agency, entry, "dead-end", f"「{entry.title}」叫民眾找{name}，但回答和機關資料都沒有{name}。",
+                          f"請在 office 段落補上{name}（寫出處），或在回答裡直接寫出來。"))
     return out
 
 
@@ -68,21 +64,16 @@ def past_review(agency: Agency, today: str) -> list[Item]:
     """Entries whose review_by date (YYYY-MM-DD) is before today."""
     return [_about(agency, e, "review", f"「{e.title}」應該在 {e.review_by} 前重新確認，已經過期了。",
                    "請確認內容還正確（電話、金額、要帶的文件），再把 review_by 改成下一次要確認的日期。")
-            for e in entries_due(agency, today)]
+            for e in checks.entries_due(agency, today)]
 
 
 def routed_elsewhere(answerer: Answerer) -> list[Item]:
     """Every example question of every entry run through the engine: those not answered by their own
     entry (another entry answers, the citizen is asked to choose, or no answer) confuse citizens too."""
-    agency, out = answerer.agency, []
-    for entry in _own(agency):
-        for question in entry.questions:
-            got = answerer.ask(question)
-            if got.outcome == "answer" and got.entry_id == entry.id:
-                continue
-            out.append(_about(agency, entry, "routing", f"「{entry.title}」的例句「{question}」{_result(got)}。",
-                              _fix_routing(entry, got), question))
-    return out
+    agency = answerer.agency
+    return [_about(agency, entry, "routing", f"「{entry.title}」的例句「{question}」{_result(got)}。",
+                   _fix_routing(entry, got), question)
+            for entry, _, question, got in checks.misrouted(answerer, _own(agency))]
 
 
 def failed_regressions(answerer: Answerer, cases: list[RegressionCase] | tuple = (),
@@ -92,10 +83,7 @@ def failed_regressions(answerer: Answerer, cases: list[RegressionCase] | tuple =
     agency, fname = answerer.agency, f"tests/{answerer.agency.id}.yaml"
     out = [Item("regression", f"測試問題檔有一行寫錯了：{p.message}",
                 "請照 {q: 問題, expect: 項目代碼} 的格式改正。", file=p.file, line=p.line) for p in problems]
-    for case in cases:
-        got = answerer.ask(case.question)
-        if got.entry_id == case.expect or (case.expect is None and got.entry_id is None):
-            continue
+    for case, got in checks.regression_misses(answerer, cases):
         expected = agency.entry(case.expect) if case.expect else None
         wanted = f"應該由「{expected.title}」回答" if expected else "應該不回答（不是本機關的業務）"
         out.append(Item("regression", f"測試問題「{case.question}」{wanted}，現在{_result(got)}。",

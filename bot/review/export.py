@@ -154,7 +154,7 @@ def export_xlsx(store, agencies: dict, path, agency: str | None = None, start: s
     return {name: len(rows) for name, rows in tables.items()}
 
 
-def _csv_cell(value, kind: str):
+def csv_cell(value, kind: str):
     """A CSV field: times as Taipei 'YYYY-MM-DD HH:MM:SS', text that Excel would run as a formula quoted."""
     if value is None:
         return ""
@@ -185,5 +185,5 @@ def export_csv(store, agencies: dict, directory, agency: str | None = None, star
         with open(folder / f"{name}.csv", "w", encoding="utf-8-sig", newline="") as f:
             writer = csv.writer(f)
             writer.writerow([header for header, _ in columns])
-            writer.writerows([_csv_cell(v, kind) for v, (_, kind) in zip(row, columns)] for row in tables[name])
+            writer.writerows([csv_cell(v, kind) for v, (_, kind) in zip(row, columns)] for row in tables[name])
     return {name: len(rows) for name, rows in tables.items()}

@@ -15,7 +15,7 @@ from bot.core import teach
 from bot.core.answerer import Answerer
 from bot.core.checks import dead_end_warnings
 from bot.core.knowledge import MAX_ANSWER_CHARS, SECTIONS, KnowledgeError, load_regressions, parse_agency, read_file
-from bot.review import access, dashboard as board, report
+from bot.review import access, dashboard as board, export, report
 from bot.review.unanswered import question_key
 
 bp = Blueprint("teach", __name__, url_prefix="/admin")
@@ -75,7 +75,8 @@ def _words(text: str) -> list[str]:
 def _proposed(agency: str, text: str, changes: list[teach.Change]) -> tuple[teach.Change, dict]:
     """The change the form describes, against what is served now; the form's values to show again."""
     form = request.form
-    data = teach.yaml_data(teach.overlaid_text(text, changes)[0])
+    data = teach.yaml_data(text)
+    teach.lay_over(data, changes)
     examples = _lines(form.get("examples", ""))
     who, now = access.current_admin(), int(time.time())
     entry_id = form.get("entry_id", "")
@@ -113,7 +114,7 @@ def _check(agency: str, text: str, changes: list[teach.Change], change: teach.Ch
         return None, [f"{p.field} {p.message}".strip() for p in exc.problems]
     # kb check only warns about a dead end in a file; an answer written here is held back until it
     # gives the phone, website or mailbox it sends citizens to (or the office block has it).
-    ends = [p for p in dead_end_warnings(then.agency) if p.field == f"{change.entry_id}.answer"]
+    ends = dead_end_warnings(then.agency, [then.agency.entry(change.entry_id)])
     return (None, [f"回答：{p.message}" for p in ends]) if ends else (then, [])
 
 
@@ -125,8 +126,8 @@ def start(agency: str):
     find = request.args.get("find", "").strip()
     values = {"examples": "\n".join(group.texts), "section": "faqs", "key": group.key, "find": find}
     return board.render_page("admin_teach.html", agency=answerer.agency, group=group, values=values, problems=[],
-                      candidates=_candidates(answerer, list(group.texts), find), sections=SECTION_NAMES,
-                      max_answer=MAX_ANSWER_CHARS)
+                             candidates=_candidates(answerer, list(group.texts), find), sections=SECTION_NAMES,
+                             max_answer=MAX_ANSWER_CHARS)
 
 
 @bp.post("/<agency>/teach")
@@ -143,19 +144,19 @@ def preview(agency: str):
     then, problems = _check(agency, text, changes, change)
     if then is None:
         return board.render_page("admin_teach.html", 400, agency=answerer.agency, group=group, values=values,
-                          problems=problems, candidates=_candidates(answerer, list(group.texts), values["find"]),
-                          sections=SECTION_NAMES, max_answer=MAX_ANSWER_CHARS)
+                                 problems=problems, candidates=_candidates(answerer, list(group.texts), values["find"]),
+                                 sections=SECTION_NAMES, max_answer=MAX_ANSWER_CHARS)
     if request.form.get("save") == "1":
         change_id = board.store().add_change(change)
         board.store().set_review(agency, group.key, "added", int(time.time()), by=access.current_admin())
-        current_app.config["KNOWLEDGE"].refresh(force=True)
+        current_app.config["KNOWLEDGE"].refresh_now()
         session["taught"] = {"agency": agency, "id": change_id, "note": change.note}
         return redirect(url_for("teach.changes", agency=agency, _anchor="done"), 303)
     tests = current_app.config["KNOWLEDGE"].directory / "tests" / f"{agency}.yaml"
     cases = load_regressions(tests, {e.id for e in then.agency.entries})[0] if tests.is_file() else []
     shifts, moved = teach.compare(answerer, then, list(group.texts), cases)
     return board.render_page("admin_teach_preview.html", agency=answerer.agency, group=group, values=values,
-                      change=change, shifts=shifts, moved=moved, entry=then.agency.entry(change.entry_id))
+                             change=change, shifts=shifts, moved=moved, entry=then.agency.entry(change.entry_id))
 
 
 def _rows(agency: str) -> list[dict]:
@@ -184,7 +185,7 @@ def changes(agency: str):
     answerer = _answerer(agency)
     done = session.pop("taught", None)
     return board.render_page("admin_changes.html", agency=answerer.agency, rows=_rows(agency),
-                      done=done if done and done.get("agency") == agency else None)
+                             done=done if done and done.get("agency") == agency else None)
 
 
 @bp.post("/<agency>/changes/<int:change_id>/undo")
@@ -203,7 +204,7 @@ def undo(agency: str, change_id: int):
     undone = board.store().undo_change(change_id, access.current_admin(), int(time.time()))
     if undone:
         _reopen(agency, change)
-    current_app.config["KNOWLEDGE"].refresh(force=True)
+    current_app.config["KNOWLEDGE"].refresh_now()
     session["taught"] = {"agency": agency, "id": change_id, "undone": undone}
     return redirect(url_for("teach.changes", agency=agency, _anchor="done"), 303)
 
@@ -225,7 +226,8 @@ def changes_csv(agency: str):
     writer.writerow(["編號", "時間", "誰", "做了什麼", "項目", "狀態", "復原時間", "復原的人", "改之前", "改之後"])
     for row in _rows(agency):
         c = row["change"]
-        writer.writerow([c.id, row["when"], c.who, c.note, c.entry_id, row["state"], row["undone_when"],
-                         c.undone_by, teach.as_json(c.before), teach.as_json(c.after)])
+        writer.writerow([c.id, *(export.csv_cell(v, "text") for v in (  # staff's words quoted from formulas
+            row["when"], c.who, c.note, c.entry_id, row["state"], row["undone_when"], c.undone_by,
+            teach.as_json(c.before), teach.as_json(c.after)))])
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{agency}-changes.csv"'})
