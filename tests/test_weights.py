@@ -67,6 +67,7 @@ def test_another_agencys_document_is_never_mapped_to_a_programme():
     ("fengshan-household", "要出國工作要良民證，是去戶政事務所申請嗎", "警察局"),
     ("taoyuan-vac", "我媽是榮民遺孀沒有工作，國民年金的繳費單一直寄來，她一定要繳嗎", "勞保局"),
     ("fengshan-household", "爸爸欠很多債，我們想辦拋棄繼承，要去戶政所辦還是去法院", "法院"),
+    ("sanmin-district", "我爸退伍很久了，榮服處在哪裡", "榮民服務處"),
 ])
 def test_neighbouring_agencies_of_real_questions(desk, agency, question, whose):
     got = desk.ask(agency, question)
@@ -119,3 +120,31 @@ def test_mention_offsets_out_of_range_are_ignored():
 def test_mention_offsets_counted_in_characters_are_understood_too():
     # The same message with the offset in characters (1, not 2): the "@" tells which count was used.
     assert without_mentions("😀@小幫手 信箱", [mention(1, 4)]) == "😀  信箱"
+
+
+@pytest.mark.parametrize("agency, question, township", [
+    ("sanmin-district", "蘇澳鎮公所的颱風淹水補助申請到哪一天", "蘇澳鎮"),
+    ("kaohsiung-military-service", "我戶籍在萬丹鄉公所那邊，兵役課在哪", "萬丹鄉"),
+])
+def test_a_township_office_is_another_areas_for_a_city_of_districts(desk, agency, question, township):
+    got = desk.ask(agency, question)
+    assert got.outcome == "fallback" and township in got.text, got.text
+
+
+def test_a_township_office_is_not_another_areas_where_townships_are_home(desk):
+    # 屏東 has 鄉 and 鎮: 「鄉公所叫我來」 is the citizen's context, not another office asked about.
+    got = desk.ask("pingtung-vac", "我家在萬丹鄉公所旁邊，榮民證要去哪裡辦？")
+    assert got.entry_id == "veteran-id-card", got.text
+
+
+def test_the_clause_that_asks_turns_a_which_item_into_the_answer(desk):
+    question = "隔壁鄰居一直製造噪音，講都講不聽，調解要怎麼申請"
+    got = desk.ask("sanmin-district", question)
+    assert got.outcome == "answer" and got.entry_id == "mediation", (got.outcome, got.entry_id)
+    # The same words without the citizen's pauses are one clause: the context weighs on it.
+    assert desk.ask("sanmin-district", question.replace("，", "")).outcome == "clarify"
+
+
+def test_no_clause_answers_for_a_message_that_names_another_office(desk):
+    got = desk.ask("kaohsiung-military-service", "台北市兵役局的電話幾號？我兒子戶籍在台北，人在高雄")
+    assert got.outcome != "answer", got.entry_id

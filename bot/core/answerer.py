@@ -11,7 +11,7 @@ from bot.core import confidence, hours, intents, phrases, practical
 from bot.core.index import Candidate, Index
 from bot.core.knowledge import Agency, Entry
 from bot.core.neighbours import neighbour_topic, terms_in
-from bot.core.places import foreign_place, other_district_office, places_in
+from bot.core.places import foreign_place, other_district_office, places_in, township_office
 from bot.core.smalltalk import split_smalltalk
 from bot.core.text import match_key, match_keys
 
@@ -30,6 +30,13 @@ MAX_CHOICES = 3
 ANSWER_CACHE = 4096  # answers kept per office
 BROAD_CHARS = 3  # a question this short, fully contained in MAX_CHOICES entries, is a category
 OUTCOMES = ("answer", "clarify", "fallback", "smalltalk")
+# A long message's clauses (「萬丹鄉公所叫我來問，榮民證要帶什麼？」): split where the citizen paused.
+_CLAUSES = re.compile(r"[，,。．.？?！!；;、~～\s]+")
+CLAUSE_CHARS = 4  # a shorter piece (「請問」「謝謝」) asks nothing on its own
+# A "which item?" becomes the answer when one clause alone is this sure of the best entry. Measured on
+# the calibration sets (README, "Calibration"): at 0.9, real-fit gains 8 right answers and no wrong
+# one; at 0.6 it also answers 3 more wrongly; from a fallback, out-of-scope questions get answered.
+CLAUSE_P = 0.9
 
 
 @dataclass(frozen=True)
@@ -167,16 +174,10 @@ class Answerer:
         social, rest = split_smalltalk(key)
         if social and not rest:
             return self._smalltalk(question, social)
-        elsewhere = foreign_place(rest, self.home_places)
-        if elsewhere and not any(d in rest for d in self.home_districts):  # 「從台北搬來鳳山」
-            return self._fallback(question, phrases.elsewhere(self.agency, elsewhere))
-        district = other_district_office(rest, self.home_districts)
-        if district:
-            return self._fallback(question, phrases.elsewhere(self.agency, district))
         named = self._names_in(rest)  # the office's own services it names
-        neighbour = neighbour_topic(rest, self.home_terms)
-        if neighbour and not any(match_key(neighbour[0]) not in name for name in named):
-            return self._fallback(question, phrases.other_agency(self.agency, *neighbour))
+        not_ours = self._not_ours(question, rest, named)
+        if not_ours:
+            return self._fallback(question, not_ours)
         candidates = tuple(self.index.search(rest, limit=MAX_CHOICES + 2))
         office_ask = self.office_asks.asked(rest)
         # Not when another place is named: 「台北市兵役局的電話」「平鎮的關懷據點在哪裡」 are not this office.
@@ -197,12 +198,48 @@ class Answerer:
                           score=best.score, choices=broad[:MAX_CHOICES], candidates=candidates)
         p = confidence.MODEL.probability(confidence.features(list(candidates), key))
         outcome, choices = decide(candidates, p)
+        sure = outcome == "clarify" and choices[0] is best.entry and self._clause_confidence(question, best.entry)
+        if sure:
+            outcome, p = "answer", sure
         if outcome == "answer":
             return self.answer_entry(best.entry, question, p, candidates)
         if outcome == "clarify":
             return Answer(self.agency.id, question, "clarify", phrases.clarify_text(list(choices)),
                           score=p, choices=choices, candidates=candidates)
         return self._fallback(question, score=p, candidates=candidates)
+
+    def _not_ours(self, question: str, rest: str, named: set[str]) -> str | None:
+        """The lead of a fallback when the question is about another area's office or another
+        agency's document, else None."""
+        elsewhere = foreign_place(rest, self.home_places)
+        if elsewhere and not any(d in rest for d in self.home_districts):  # 「從台北搬來鳳山」
+            return phrases.elsewhere(self.agency, elsewhere)
+        district = other_district_office(rest, self.home_districts)
+        if not district and self.home_districts:  # an office of a city that has only districts
+            district = township_office(question)
+        if district:
+            return phrases.elsewhere(self.agency, district)
+        neighbour = neighbour_topic(rest, self.home_terms)
+        if neighbour and not any(match_key(neighbour[0]) not in name for name in named):
+            return phrases.other_agency(self.agency, *neighbour)
+        return None
+
+    def _clause_confidence(self, question: str, entry: Entry) -> float | None:
+        """The confidence that one clause of a long message, asked alone, is answered by the
+        entry the whole message ranks first; None when no clause is. Every clause of context
+        (where the citizen lives, who sent them) pulls the whole message's coverage down, but the
+        clause that asks is as clear as a short question. The whole message must agree on the entry,
+        and no clause may be about another office."""
+        clauses = [(c, split_smalltalk(match_key(c))[1]) for c in _CLAUSES.split(question) if len(c) >= CLAUSE_CHARS]
+        if len(clauses) < 2 or any(self._not_ours(c, rest, self._names_in(rest)) for c, rest in clauses):
+            return None  # 「台北市兵役局的電話幾號？我兒子人在高雄」: one clause is another office's
+        for clause, rest in clauses:
+            candidates = tuple(self.index.search(rest, limit=MAX_CHOICES + 2))[:MAX_CHOICES + 1]
+            if candidates and candidates[0].entry.id == entry.id:
+                p = confidence.MODEL.probability(confidence.features(list(candidates), rest))
+                if p >= CLAUSE_P and decide(candidates, p)[0] == "answer":
+                    return p
+        return None
 
     def answer_entry(self, entry: Entry, question: str = "", score: float = 1.0,
                      candidates: tuple = (), now: dt.datetime | None = None) -> Answer:

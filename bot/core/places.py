@@ -56,3 +56,17 @@ def other_district_office(key: str, home: set[str]) -> str | None:
         if match.group(1) not in home:
             return DISTRICT_KEYS[match.group(1)]
     return None
+
+
+# A township's office (「蘇澳鎮公所」「萬丹鄉公所」), read from the citizen's own characters so the
+# reply can name it. 高雄 and 桃園 have had only districts since 2010 and 2014: to an office there a
+# 鄉/鎮 office is always another area's (「我們鄉公所」 names none).
+_TOWNSHIP_OFFICE = re.compile(r"([\u4e00-\u9fff]{2})[鄉鎮]公所")
+
+
+def township_office(question: str) -> str | None:
+    """The township named by a 鄉/鎮 office in the question (「蘇澳鎮公所」 → 蘇澳鎮), or None."""
+    match = _TOWNSHIP_OFFICE.search(question)
+    if not match or any(c in "我你他她們的" for c in match.group(1)):
+        return None
+    return match.group(0)[:-2]
