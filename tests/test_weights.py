@@ -68,6 +68,8 @@ def test_another_agencys_document_is_never_mapped_to_a_programme():
     ("taoyuan-vac", "我媽是榮民遺孀沒有工作，國民年金的繳費單一直寄來，她一定要繳嗎", "勞保局"),
     ("fengshan-household", "爸爸欠很多債，我們想辦拋棄繼承，要去戶政所辦還是去法院", "法院"),
     ("sanmin-district", "我爸退伍很久了，榮服處在哪裡", "榮民服務處"),
+    ("sanmin-district", "我下個月要請育嬰假，育嬰留職停薪津貼要去哪裡申請", "勞保局"),
+    ("sanmin-district", "朋友欠錢不還，聽說可以聲請支付命令，要去哪裡辦", "法院"),
 ])
 def test_neighbouring_agencies_of_real_questions(desk, agency, question, whose):
     got = desk.ask(agency, question)

@@ -45,8 +45,12 @@ def entries(agency: Agency) -> tuple[Entry, ...]:
 HOURS_ASKS = ("幾點開", "幾點上班", "幾點下班", "幾點到幾點", "幾點關門", "上班時間", "服務時間", "辦公時間",
               "營業時間", "開放時間", "中午有", "中午休息", "中午可以", "午休", "禮拜六有", "星期六有", "週六有",
               "禮拜天有", "星期日有", "假日有", "現在有開", "有開嗎", "有上班嗎", "有沒有上班", "有沒有開")
-ADDRESS_ASKS = ("地址", "哪條路")
-NEAR_NAME_ASKS = ("在哪", "怎麼去", "位置")  # only right after the office's name: 「意見要寫在哪裡」 is not where it is
+ADDRESS_ASKS = ("哪條路",)
+# Only right after the office's name: 「意見要寫在哪裡」 is not where it is, and 「換了地址」「舊地址的信」
+# are the citizen's address.
+NEAR_NAME_ASKS = ("在哪", "怎麼去", "位置", "地址")
+# Places with opening hours of their own: 「榮家的會客時間是幾點到幾點」 does not ask when this office opens.
+OTHER_PLACES = ("榮家", "榮民之家", "醫院", "榮總", "診所", "衛生所", "郵局", "銀行", "學校", "圖書館", "監理站", "會客")
 PHONE_ASKS = ("電話幾號", "電話多少", "電話號碼", "總機", "聯絡電話")
 
 
@@ -56,6 +60,7 @@ def office_names(agency: Agency) -> tuple[str, ...]:
 
 
 _HOURS_KEYS = tuple(map(match_key, HOURS_ASKS))
+_OTHER_PLACE_KEYS = tuple(map(match_key, OTHER_PLACES))
 _NAMED_KEYS = tuple((entry_id, match_key(a)) for entry_id, asks in ((ADDRESS, ADDRESS_ASKS), (PHONE, PHONE_ASKS))
                     for a in asks)
 
@@ -76,8 +81,10 @@ class OfficeAsks:
 
     def asked(self, key: str) -> str | None:
         """The practical entry the question explicitly asks for (the earliest ask in it), or None."""
-        asks = [(key.find(a), HOURS) for a in _HOURS_KEYS if a in key]
-        if self.named(key):
+        named = self.named(key)
+        asks = [] if not named and any(p in key for p in _OTHER_PLACE_KEYS) else [
+            (key.find(a), HOURS) for a in _HOURS_KEYS if a in key]
+        if named:
             asks += [(key.find(a), entry_id) for entry_id, a in _NAMED_KEYS if a in key]
             asks += [(m.start(), ADDRESS) for m in self._near.finditer(key)]
         return min(asks)[1] if asks else None
