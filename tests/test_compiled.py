@@ -2,11 +2,12 @@
 cache is never trusted over the file."""
 
 import datetime as dt
+import os
 import shutil
 from collections import OrderedDict
 
 import pytest
-from conftest import DATA
+from conftest import DATA, KNOWLEDGE
 
 from bot.core import compiled, live
 from bot.core.live import LiveDesk
@@ -110,3 +111,31 @@ def test_a_live_desk_restarts_from_its_cache(source, tmp_path, monkeypatch):
     _no_build(monkeypatch)
     again = LiveDesk(source.parent, every=0, cache=cache).current().ask(OFFICE, "榮民證要去哪裡辦？", NOW)
     assert _record(again) == _record(first)
+
+
+@pytest.mark.parametrize("cache", [True, False])
+def test_several_big_offices_compile_in_parallel_and_answer_as_one_by_one(tmp_path, monkeypatch, cache):
+    folder = tmp_path / "knowledge"
+    folder.mkdir()
+    for office in ("taoyuan-vac", "sanmin-district"):
+        shutil.copy(KNOWLEDGE / f"{office}.yaml", folder / f"{office}.yaml")
+    monkeypatch.setattr(live, "_built", OrderedDict())
+    alone = LiveDesk(folder, every=0).current()
+    monkeypatch.setattr(live, "_built", OrderedDict())  # nothing built in this process ...
+    here, build = os.getpid(), compiled.build
+
+    def elsewhere(path, data):  # (a forked pool process inherits this patch; it may build)
+        assert os.getpid() != here, f"{path} built in the parent"
+        return build(path, data)
+
+    monkeypatch.setattr(compiled, "build", elsewhere)
+    # ... so every office comes from the pool's processes, through the cache folder (or a temporary one).
+    folder_cache = tmp_path / "cache" if cache else None
+    together = LiveDesk(folder, every=0, cache=folder_cache, parallel_bytes=0).current()
+    assert together.agency_ids == alone.agency_ids == ["sanmin-district", "taoyuan-vac"]
+    for office, answerer in alone.answerers.items():
+        assert together.answerers[office].agency.version == answerer.agency.version
+        for q in _questions(answerer)[:80]:
+            assert _record(together.ask(office, q, NOW)) == _record(alone.ask(office, q, NOW))
+    assert sorted(p.name for p in (folder_cache.iterdir() if cache else ())) == (
+        ["sanmin-district.compiled", "taoyuan-vac.compiled"] if cache else [])

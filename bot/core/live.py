@@ -3,18 +3,26 @@ restarts too (a copy of each office's last good file is kept in a snapshot folde
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import multiprocessing
+import os
+import tempfile
 import threading
 import time
 from collections import OrderedDict
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from bot.core import compiled
+from bot.core import compiled, weights
 from bot.core.answerer import Answerer, Desk
 from bot.core.knowledge import KnowledgeError, Problem, read_file
 from bot.core.teach import Change, as_json, overlaid_text
 
-
+# Several offices this big in all are compiled at once, one process per core, when a process starts
+# (a city's dozens of offices: its workers are ready in about half the time on two cores); below it,
+# starting the processes would cost more than it saves.
+PARALLEL_BYTES = 4 << 20
 BUILT_KEPT = 16  # answerers this process keeps by file name and content (the five offices, with room)
 _built: OrderedDict[tuple[str, str], Answerer] = OrderedDict()
 _built_lock = threading.Lock()
@@ -44,12 +52,34 @@ def answerer_for(path: Path, edits: tuple[Change, ...] = (), cache: Path | None 
     return answerer
 
 
+def _compile(path: Path, edits: tuple[Change, ...], cache: Path) -> None:
+    """In a pool process: compile one office into the cache folder (a broken file is reported by the
+    parent's own load)."""
+    with contextlib.suppress(KnowledgeError, OSError):
+        answerer_for(path, edits, cache)
+
+
+def compile_at_once(jobs: list[tuple[Path, tuple[Change, ...]]], cache: Path) -> None:
+    """Compile several offices' files into the cache folder in parallel, one forked process per core
+    (sharing the word weights already in memory); the caller then loads each from the cache
+    (unpickling is a fraction of building). Only for a process without other threads: a lock held
+    by another thread would stay held in the child (and spawned processes re-run the main module,
+    which a server's is not written for)."""
+    weights.specificity("榮民")  # the weight tables, read once here for every forked process
+    workers = min(len(jobs), os.cpu_count() or 1)
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        # The biggest first, so that no core is left with one big file at the end.
+        jobs = sorted(jobs, key=lambda job: job[0].stat().st_size, reverse=True)
+        list(pool.map(_compile, *zip(*jobs), [cache] * len(jobs)))
+
+
 class LiveDesk:
     """The current Desk of a knowledge folder, re-checked at most every `every` seconds."""
 
     def __init__(self, directory: Path, every: float = 5.0, on_change=None, snapshots: Path | None = None,
-                 edits=None, cache: Path | None = None):
+                 edits=None, cache: Path | None = None, parallel_bytes: int = PARALLEL_BYTES):
         self.directory = Path(directory)
+        self.parallel_bytes = parallel_bytes  # at least this much to load at once: compiled in parallel
         self.cache = Path(cache) if cache else None  # compiled knowledge by content (bot/core/compiled.py)
         # Where staff's dashboard edits are kept (the store: changes_version(), changes(agency)), or None.
         self.edits = edits
@@ -164,31 +194,52 @@ class LiveDesk:
             if stamps == self._stamps and edits == self._edits and not force:
                 return False
             answerers = {aid: a for aid, a in self._answerers.items() if self.directory / f"{aid}.yaml" in stamps}
-            self._problems = {s: p for s, p in self._problems.items() if self.directory / f"{s}.yaml" in stamps}
-            events = [f"removed {aid}" for aid in self._answerers if aid not in answerers]
-            for path, stamp in stamps.items():
-                mine = edits.get(path.stem, ())
-                if stamp == self._stamps.get(path) and mine == self._edits.get(path.stem, ()) and not force:
-                    continue
-                try:
-                    answerer = answerer_for(path, mine, self.cache)
-                except KnowledgeError as exc:  # broken, or removed or unreadable since the scan
-                    # Keep serving the last good version; the problems say file, line and field.
-                    self._problems[path.stem] = list(exc.problems)
-                    kept = answerers.get(path.stem)
-                    if kept is None and (kept := self._from_snapshot(path.stem)) is not None:
-                        answerers[path.stem] = kept  # a restart with a broken file: the last good copy
-                        events.append(f"kept {path.stem} {kept.agency.version} from its snapshot")
-                        continue
-                    events.append(f"kept {path.stem} {kept.agency.version}" if kept else f"broken {path.stem}")
-                    continue
-                self._problems.pop(path.stem, None)
-                self._keep_snapshot(path)
-                answerers[path.stem] = answerer
-                events.append(f"loaded {path.stem} {answerer.agency.version}")
+            changed = [path for path, stamp in stamps.items() if force or stamp != self._stamps.get(path)
+                       or edits.get(path.stem, ()) != self._edits.get(path.stem, ())]
+            with self._cache_for(changed, edits) as cache:
+                events = self._load(stamps, edits, changed, answerers, cache)
             self._stamps, self._edits = stamps, edits
             self._answerers = answerers
             self._desk = Desk.of(answerers)
         if self._on_change:
             self._on_change(events, self.problems)
         return True
+
+    @contextlib.contextmanager
+    def _cache_for(self, changed: list[Path], edits: dict[str, tuple[Change, ...]]):
+        """The compiled cache to load the changed files from: compiled at once first when they are
+        several and big and this process has no other thread (into a temporary folder when the desk
+        keeps no cache)."""
+        sizes = [path.stat().st_size for path in changed if path.is_file()]
+        alone = threading.active_count() == 1  # (a serving process reloads one office at a time anyway)
+        if len(sizes) < 2 or sum(sizes) < self.parallel_bytes or (os.cpu_count() or 1) < 2 or not alone:
+            yield self.cache
+            return
+        with contextlib.ExitStack() as stack:
+            cache = self.cache or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="knowledge-")))
+            compile_at_once([(path, edits.get(path.stem, ())) for path in changed], cache)
+            yield cache
+
+    def _load(self, stamps, edits, changed, answerers, cache) -> list[str]:
+        """Load the changed files into `answerers` (a broken one keeps its last good version); the events."""
+        self._problems = {s: p for s, p in self._problems.items() if self.directory / f"{s}.yaml" in stamps}
+        events = [f"removed {aid}" for aid in self._answerers if aid not in answerers]
+        for path in changed:
+            mine = edits.get(path.stem, ())
+            try:
+                answerer = answerer_for(path, mine, cache)
+            except KnowledgeError as exc:  # broken, or removed or unreadable since the scan
+                # Keep serving the last good version; the problems say file, line and field.
+                self._problems[path.stem] = list(exc.problems)
+                kept = answerers.get(path.stem)
+                if kept is None and (kept := self._from_snapshot(path.stem)) is not None:
+                    answerers[path.stem] = kept  # a restart with a broken file: the last good copy
+                    events.append(f"kept {path.stem} {kept.agency.version} from its snapshot")
+                    continue
+                events.append(f"kept {path.stem} {kept.agency.version}" if kept else f"broken {path.stem}")
+                continue
+            self._problems.pop(path.stem, None)
+            self._keep_snapshot(path)
+            answerers[path.stem] = answerer
+            events.append(f"loaded {path.stem} {answerer.agency.version}")
+        return events
