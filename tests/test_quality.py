@@ -32,6 +32,10 @@ FLOORS = {
     "real-more-vac-3.yaml": (0.70, 0.17, 0.88, 0.10),
     "real-more-sanmin-2.yaml": (0.72, 0.18, 0.72, 0.25),
     "real-more-household-2.yaml": (0.90, 0.04, 0.65, 0.35),
+    "real-more-kaohsiung-4.yaml": (0.90, 0.05, 0.85, 0.10),
+    "real-more-vac-4.yaml": (0.88, 0.08, 0.70, 0.30),
+    "real-more-sanmin-3.yaml": (0.82, 0.08, 0.65, 0.35),
+    "real-more-household-3.yaml": (0.78, 0.06, 0.50, 0.50),
 }
 
 
