@@ -70,6 +70,9 @@ def test_another_agencys_document_is_never_mapped_to_a_programme():
     ("sanmin-district", "我爸退伍很久了，榮服處在哪裡", "榮民服務處"),
     ("sanmin-district", "我下個月要請育嬰假，育嬰留職停薪津貼要去哪裡申請", "勞保局"),
     ("sanmin-district", "朋友欠錢不還，聽說可以聲請支付命令，要去哪裡辦", "法院"),
+    # What the citizen compares it with is not what they ask about:
+    ("fengshan-household", "開公司要用的工商憑證，是不是跟自然人憑證一樣到戶政所辦", "工商憑證管理中心"),
+    ("sanmin-district", "育嬰留職停薪津貼是不是和育兒津貼一樣來公所申請", "勞保局"),
 ])
 def test_neighbouring_agencies_of_real_questions(desk, agency, question, whose):
     got = desk.ask(agency, question)
