@@ -29,6 +29,12 @@ def post_worker_init(worker):
 
 def on_starting(server):
     """In the master, before any worker forks: load what the workers share (bot.app.warm says what)."""
+    import gc
+
     from bot.app import warm
 
     warm()
+    # What the master built lives as long as the workers: frozen, the collector never walks it again.
+    # A worker then shares its pages instead of copying each one it touches (a collection writes to
+    # every object it visits), and a stopping worker does not walk it at exit (2-3 s less each).
+    gc.freeze()

@@ -12,8 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from flask import Flask, abort, jsonify, redirect, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from bot.core.knowledge import KnowledgeError
-from bot.core.live import LiveDesk, answerer_for
+from bot.core.live import LiveDesk
 from bot.line.api import LineApis
 from bot.review.dashboard import bp as admin_bp
 from bot.review.teaching import bp as teach_bp
@@ -52,20 +51,20 @@ def warm(environ: dict | None = None) -> None:
     its threads and database connections must not cross one. A file changed later is built anew by
     the workers (answerers are kept by content), so nothing built here can be served stale."""
     env = environment(environ)
-    for path in sorted(knowledge_dir(env).glob("*.yaml")):
-        with contextlib.suppress(KnowledgeError, OSError):  # each worker reports it, with file, line and field
-            answerer_for(path, cache=knowledge_cache_dir(env))
+    # As a worker loads (several big offices compiled at once); a broken file is each worker's to
+    # report, with file, line and field.
+    LiveDesk(knowledge_dir(env), cache=knowledge_cache_dir(env))
 
 
-def _open_store(url: str):
+def _open_store(url: str, timeout: float):
     """The store; when the database is down at start, a stand-in that keeps trying (the bot still answers)."""
     try:
-        return open_store(url)
+        return open_store(url, timeout)
     except ValueError:  # a DATABASE_URL of an unknown kind is a configuration mistake: stop here
         raise
     except Exception as exc:  # noqa: BLE001 - any driver error: log it, start anyway
         logging.getLogger("bot.app").error("database unavailable at start (%s); retrying on use", type(exc).__name__)
-        return Deferred(url)
+        return Deferred(url, timeout=timeout)
 
 
 class InboxPoller:
@@ -110,7 +109,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         SETTINGS=settings,
         KNOWLEDGE=knowledge,
         DEFAULT_AGENCY=settings.default_agency or (settings.agencies[0] if settings.agencies else ""),
-        STORE=_open_store(settings.database_url),
+        STORE=_open_store(settings.database_url, settings.database_timeout),
         POOL=ThreadPoolExecutor(max_workers=4, thread_name_prefix="events"),
         INBOX=InboxPoller(app),
         INBOX_WRITER=ThreadPoolExecutor(max_workers=4, thread_name_prefix="inbox-write"),

@@ -169,6 +169,8 @@ class Settings:
     admin_token: str = ""  # the /admin dashboard's password; empty: the dashboard is off
     inbox_lease_seconds: int = 60  # an event a worker took and did not finish is taken again after this
     inbox_poll_seconds: float = 5.0  # how often each worker looks for such events
+    inbox_write_seconds: float = 1.8  # LINE's 200 waits this long for the inbox write, then answers from memory
+    database_timeout: float = 3.0  # PostgreSQL: a call waits this long for a pooled connection, then fails
     trusted_proxies: int = 0  # reverse proxies in front (nginx: 1) whose X-Forwarded-For/-Proto are believed
 
     def channel(self, agency_id: str) -> Channel:
@@ -195,6 +197,8 @@ class Settings:
         retention_days = _number(env, "RETENTION_DAYS", 365.0, problems)
         lease = _number(env, "INBOX_LEASE_SECONDS", 60.0, problems)
         poll = _number(env, "INBOX_POLL_SECONDS", 5.0, problems)
+        write = _number(env, "INBOX_WRITE_SECONDS", 1.8, problems)
+        database_timeout = _number(env, "DATABASE_TIMEOUT", 3.0, problems)
         proxies = _number(env, "TRUSTED_PROXIES", 0, problems)
         admin_token = env.get("ADMIN_TOKEN", "").strip()
         if admin_token and len(admin_token) < ADMIN_TOKEN_MIN:  # a short one could be guessed despite the limit
@@ -226,5 +230,7 @@ class Settings:
             admin_token=admin_token,
             inbox_lease_seconds=max(1, int(lease)),
             inbox_poll_seconds=poll,
+            inbox_write_seconds=write,
+            database_timeout=database_timeout,
             trusted_proxies=int(proxies),
         )

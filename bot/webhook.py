@@ -21,7 +21,6 @@ from handlers import messages
 
 MAX_BODY = 1024 * 1024
 LEASE_MARGIN = 5  # seconds before its lease ends that this worker stops counting on an event it kept
-ENQUEUE_WAIT = 1.8  # seconds LINE's 200 may wait for the inbox write; then the events are handled from memory
 REPLY_WINDOW = 50  # seconds: LINE's reply tokens are short-lived; an older event is handled without a reply
 HASHED = "h:"  # a source userId already replaced by its keyed hash (events kept in the inbox)
 SIM_TOKEN_PREFIX = "sim-"  # reply tokens minted by the local simulator; their replies stay local
@@ -147,14 +146,14 @@ def _accept(app, agency_id: str, events: list[dict]) -> None:
             for raw in events]
     write = None
     try:
-        # On a writer thread, waited for at most ENQUEUE_WAIT: a hung database (PostgreSQL stopped
+        # On a writer thread, waited for at most INBOX_WRITE_SECONDS: a hung database (PostgreSQL stopped
         # mid-statement) must not hold LINE's 200; SQLite and the pool have their own shorter waits.
         # Leased to this worker even when the pool has no room: another worker's poller must not take a
         # row this worker may still answer (from memory, when this write is late; from its overflow).
         write = app.config["INBOX_WRITER"].submit(
             app.config["STORE"].enqueue, agency_id, [(k, json.dumps(e)) for k, e in zip(keys, kept)],
             now + settings.inbox_lease_seconds, now)
-        ids = write.result(timeout=ENQUEUE_WAIT)
+        ids = write.result(timeout=settings.inbox_write_seconds)
     except Exception as exc:  # noqa: BLE001 - any database error or the wait ran out: answer from memory
         log.error("inbox unavailable: %d event(s) handled from memory error=%s", len(events), type(exc).__name__)
         # A write that was only slow lands later: mark its rows done, or a poller would answer them again.

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import functools
 import io
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from unittest import mock
 
@@ -84,9 +88,8 @@ def sign(body: bytes, secret: str = SECRET) -> str:
     return signature(secret, body)
 
 
-@pytest.fixture()
-def fake_line():
-    """A fake LINE API server on 127.0.0.1, closed after the test."""
+def _fake_line():
+    """A fake LINE API server on 127.0.0.1 (the fixtures below), closed afterwards."""
     from fake_line import FakeLine
 
     fake = FakeLine()
@@ -96,12 +99,35 @@ def fake_line():
     assert not fake.invalid, f"{len(fake.invalid)} reply bodies LINE would refuse, e.g. {fake.invalid[0]}"
 
 
+@pytest.fixture()
+def fake_line():
+    """A fake LINE API server on 127.0.0.1, closed after the test."""
+    yield from _fake_line()
+
+
+@pytest.fixture(scope="module")
+def module_fake_line():
+    """One fake LINE API for the servers a module's tests share (each test tells its replies apart)."""
+    yield from _fake_line()
+
+
+@functools.cache
+def compiled_dir() -> Path:
+    """One compiled-knowledge folder for the whole run: each test server's master loads the knowledge
+    compiled instead of compiling it afresh (a second and more per boot). The cache is keyed by each
+    file's bytes and the engine's source, so a server on other content compiles its own, and a server
+    never reads a stale one (test_compiled.py tests the cache itself)."""
+    path = Path(tempfile.mkdtemp(prefix="desk-compiled-"))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
+
+
 def server_env(tmp_path: Path, line_url: str = "http://127.0.0.1:9", **extra: str) -> dict:
     """The environment of a test server: test credentials, a fresh SQLite file, the fake LINE API."""
     return {"LINE_CHANNEL_SECRET": SECRET, "LINE_CHANNEL_ACCESS_TOKEN": "test-token", **channel_env(),
             "USER_HASH_KEY": "test-user-hash-key", "LINE_API_BASE_URL": line_url,
             "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}", "DEFAULT_AGENCY": "taoyuan-vac",
-            "KNOWLEDGE_SNAPSHOT_DIR": str(tmp_path / "snapshots"), "KNOWLEDGE_CACHE_DIR": str(tmp_path / "compiled"),
+            "KNOWLEDGE_SNAPSHOT_DIR": str(tmp_path / "snapshots"), "KNOWLEDGE_CACHE_DIR": str(compiled_dir()),
             **extra}
 
 
@@ -140,6 +166,16 @@ def pg_url():
 @pytest.fixture()
 def pg_db(pg_url):
     """A fresh PostgreSQL database, (name, URL), dropped afterwards."""
+    from pg_server import drop_database, fresh_database
+
+    name, url = fresh_database(pg_url)
+    yield name, url
+    drop_database(pg_url, name)
+
+
+@pytest.fixture(scope="module")
+def module_pg_db(pg_url):
+    """A fresh PostgreSQL database for the servers a module's tests share, (name, URL), dropped afterwards."""
     from pg_server import drop_database, fresh_database
 
     name, url = fresh_database(pg_url)

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
 from conftest import ROOT
@@ -48,6 +49,12 @@ def wait_for(predicate, seconds: float = 10.0) -> bool:
     return predicate()
 
 
+def pending(store) -> int:
+    """How many events of the server's inbox are not marked done yet. At 0 every event was handled and
+    answered, and no worker's poller will take one again: no late duplicate can come after."""
+    return store._run("SELECT COUNT(*) FROM inbox WHERE done_at IS NULL").fetchone()[0]
+
+
 def _healthy(base: str) -> bool:
     try:
         return urllib.request.urlopen(base + "/healthz", timeout=1).status == 200
@@ -69,6 +76,22 @@ def running(argv: list[str], env: dict, port: int, log_path: Path):
         proc.terminate()
         proc.wait(timeout=30)
         log.close()
+
+
+@contextlib.contextmanager
+def side_by_side(*servers):
+    """Enter the `running` servers at once and stop them at once (each start and stop is mostly waiting);
+    a server that did start is stopped even when another did not."""
+    with ThreadPoolExecutor(len(servers)) as pool:
+        starts = [pool.submit(server.__enter__) for server in servers]
+        wait(starts)
+    up = [server for server, start in zip(servers, starts) if start.exception() is None]
+    try:
+        yield [start.result() for start in starts]  # the first failure to start, raised
+    finally:
+        with ThreadPoolExecutor(len(servers)) as pool:
+            for stop in [pool.submit(server.__exit__, None, None, None) for server in up]:
+                stop.result()
 
 
 @contextlib.contextmanager

@@ -2,14 +2,14 @@
 
 import json
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
+from bot.store import open_store
 from conftest import FIXTURES, server_env, sign
-from servers import free_port, running, wait_for
+from servers import free_port, pending, running, wait_for
 
 SAMPLE = (FIXTURES / "sdk-webhook-sample.json").read_bytes()
 
@@ -24,6 +24,11 @@ def _post(url: str, body: bytes) -> int:
         return exc.code
 
 
+def logged(log) -> str:
+    """The server's log so far, read through a handle of its own (the server writes at `log`'s offset)."""
+    return Path(log.name).read_text(encoding="utf-8")
+
+
 @pytest.fixture()
 def server(tmp_path: Path, fake_line):
     """gunicorn serving create_app() on a free loopback port, with its log captured."""
@@ -35,11 +40,12 @@ def server(tmp_path: Path, fake_line):
         yield started
 
 
-def test_sample_and_each_event_alone_under_two_workers(server, fake_line):
+def test_sample_and_each_event_alone_under_two_workers(server, fake_line, tmp_path):
     base, log = server
+    store = open_store(f"sqlite:///{tmp_path / 'bot.db'}")
     assert _post(base + "/callback", SAMPLE) == 200
-    assert wait_for(lambda: len(fake_line.replies()) >= 1)
-    time.sleep(1.0)
+    # Until the inbox has nothing left to do: a second answer would have gone out by then.
+    assert wait_for(lambda: len(fake_line.replies()) >= 1 and pending(store) == 0)
     assert len(fake_line.replies()) == 1  # 28 events, one webhookEventId: answered once
 
     events = json.loads(SAMPLE)["events"]
@@ -53,8 +59,10 @@ def test_sample_and_each_event_alone_under_two_workers(server, fake_line):
     assert _post(base + "/callback/taoyuan-vac", again) == 200
     texts_1to1 = [e for e in events if e["type"] == "message" and e["message"]["type"] == "text"
                   and e["source"]["type"] == "user"]
-    assert wait_for(lambda: len(fake_line.replies()) >= 1 + len(texts_1to1))
-    time.sleep(1.5)
+    # Until every event is done in the inbox and the redelivered one is logged twice (answered, duplicate).
+    assert wait_for(lambda: len(fake_line.replies()) >= 1 + len(texts_1to1) and pending(store) == 0
+                    and logged(log).count('"event_id": "01E2E%04d"' % redelivered) >= 2)
+    store.close()
     tokens = [r["replyToken"] for r in fake_line.replies()[1:]]
     assert all(e["replyToken"] in tokens for e in texts_1to1)
     # The redelivered event was answered exactly once, though posted twice to two workers.

@@ -3,7 +3,6 @@ different ports share the inbox and dedupe, the conversation state and the admin
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sys
 import urllib.error
@@ -13,7 +12,7 @@ import urllib.request
 import pytest
 
 from conftest import SECRET, server_env
-from servers import free_port, running, wait_for
+from servers import free_port, running, side_by_side, wait_for
 from test_webhook import body_of, text_event
 
 from bot.webhook import signature
@@ -22,25 +21,30 @@ ARGV = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "bot.app:cre
 TOKEN = "instances-admin-token-0123456789"
 
 
-@pytest.fixture()
-def two(tmp_path, fake_line, pg_db):
-    """Two instances (ports A and B) on the same PostgreSQL database."""
-    with contextlib.ExitStack() as stack:
-        bases = []
-        for name in ("a", "b"):
-            port = free_port()
-            (tmp_path / name).mkdir()
-            env = server_env(tmp_path / name, fake_line.url, DATABASE_URL=pg_db[1], PORT=str(port),
-                             WEB_CONCURRENCY="1", ADMIN_TOKEN=TOKEN)
-            base, _ = stack.enter_context(running([*ARGV, "--bind", f"127.0.0.1:{port}"], env, port,
-                                                  tmp_path / name / "gunicorn.log"))
-            bases.append(base)
-        yield bases
+@pytest.fixture(scope="module")
+def fake_line(module_fake_line):
+    """The fake LINE API of the module's two instances (replies are told apart by their reply tokens)."""
+    return module_fake_line
 
 
-def said(text: str, event_id: str) -> dict:
+@pytest.fixture(scope="module")
+def two(tmp_path_factory, fake_line, module_pg_db):
+    """Two instances (ports A and B) on the same PostgreSQL database, started together and shared by the
+    module's tests: each test is its own citizen with its own events, and only the last one logs in."""
+    servers = []
+    for name in ("a", "b"):
+        port = free_port()
+        folder = tmp_path_factory.mktemp(f"instance-{name}")
+        env = server_env(folder, fake_line.url, DATABASE_URL=module_pg_db[1], PORT=str(port),
+                         WEB_CONCURRENCY="1", ADMIN_TOKEN=TOKEN)
+        servers.append(running([*ARGV, "--bind", f"127.0.0.1:{port}"], env, port, folder / "gunicorn.log"))
+    with side_by_side(*servers) as started:
+        yield [base for base, _ in started]
+
+
+def said(text: str, event_id: str, citizen: str) -> dict:
     """A citizen's text message with its own reply token (replies are told apart by it)."""
-    return {**text_event(text, event_id), "replyToken": f"token-{event_id}"}
+    return {**text_event(text, event_id, {"type": "user", "userId": citizen}), "replyToken": f"token-{event_id}"}
 
 
 def deliver(base: str, event: dict) -> int:
@@ -56,24 +60,25 @@ def replies_to(fake_line, event: dict) -> list[dict]:
 
 def test_a_redelivered_event_is_answered_once_across_instances(two, fake_line):
     a, b = two
-    event = said("榮民證要去哪裡辦", "01BOTH")
+    event = said("榮民證要去哪裡辦", "01BOTH", "Ue0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5")
     assert deliver(a, event) == 200
     assert deliver(b, {**event, "deliveryContext": {"isRedelivery": True}}) == 200  # LINE tried again elsewhere
     assert wait_for(lambda: replies_to(fake_line, event), 20)
-    later = said("處長信箱幾天會回", "01AFTER")
+    later = said("處長信箱幾天會回", "01AFTER", "Ue0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5")
     assert deliver(b, later) == 200 and wait_for(lambda: replies_to(fake_line, later), 20)  # B has handled its queue
     assert len(replies_to(fake_line, event)) == 1
 
 
 def test_a_conversation_started_on_one_instance_continues_on_the_other(two, fake_line):
     a, b = two
-    ask = said("補助", "01CHOOSE")
+    citizen = "Uf0e1d2c3b4a5968778695a4b3c2d1e0f"
+    ask = said("補助", "01CHOOSE", citizen)
     assert deliver(a, ask) == 200
     assert wait_for(lambda: replies_to(fake_line, ask), 20)
     (offer,) = replies_to(fake_line, ask)
     assert "您想問的是哪一項" in offer["messages"][0]["text"]
     first_choice = offer["messages"][0]["text"].split("\n1. ")[1].split("\n")[0]
-    pick = said("1", "01PICK")
+    pick = said("1", "01PICK", citizen)
     assert deliver(b, pick) == 200  # the same citizen types 「1」; LINE happens to reach the other instance
     assert wait_for(lambda: replies_to(fake_line, pick), 20)
     (answer,) = replies_to(fake_line, pick)

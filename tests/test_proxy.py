@@ -111,8 +111,17 @@ def webhook(port: int, event: dict) -> int:
                       {"X-Line-Signature": signature(SECRET, body), "Content-Type": "application/json"})[0]
 
 
-@pytest.fixture()
-def proxied(tmp_path, fake_line):
+@pytest.fixture(scope="module")
+def fake_line(module_fake_line):
+    """The fake LINE API of the module's server (each test counts the replies its own webhooks got)."""
+    return module_fake_line
+
+
+@pytest.fixture(scope="module")
+def proxied(tmp_path_factory, fake_line):
+    """gunicorn behind the guide's nginx, shared by the module's tests: they log in from addresses of
+    their own and count only the replies to their own webhooks."""
+    tmp_path = tmp_path_factory.mktemp("proxy")
     port = free_port()
     env = server_env(tmp_path, fake_line.url, PORT=str(port), WEB_CONCURRENCY="2", TRUSTED_PROXIES="1",
                      ADMIN_TOKEN=TOKEN)
@@ -123,8 +132,9 @@ def proxied(tmp_path, fake_line):
 
 def test_webhooks_pass_through_the_guides_nginx_over_https(proxied, fake_line):
     https, plain = proxied
+    before = len(fake_line.replies())
     assert [webhook(https, e) for e in feedback_events(3)] == [200] * 3
-    assert wait_for(lambda: len(fake_line.replies()) == 3, 20)
+    assert wait_for(lambda: len(fake_line.replies()) == before + 3, 20)
     conn = http.client.HTTPConnection("127.0.0.1", plain, timeout=5)
     conn.request("GET", "/callback/taoyuan-vac", headers={"Host": "desk.example.gov.tw"})
     response = conn.getresponse()
@@ -133,6 +143,7 @@ def test_webhooks_pass_through_the_guides_nginx_over_https(proxied, fake_line):
 
 def test_slow_clients_are_held_by_nginx_not_by_the_workers(proxied, fake_line):
     https, _ = proxied
+    before = len(fake_line.replies())
     context = trusting_context()
     connect = lambda: context.wrap_socket(socket.create_connection(("127.0.0.1", https)))  # noqa: E731
     with slow_clients(SLOW_CLIENTS, connect,
@@ -145,7 +156,7 @@ def test_slow_clients_are_held_by_nginx_not_by_the_workers(proxied, fake_line):
         still_connected = connected()
     print(f"{SLOW_CLIENTS} slow clients behind nginx: slowest genuine 200 {max(took):.3f} s")
     assert still_connected  # the genuine webhooks went through while every slow client held on
-    assert wait_for(lambda: len(fake_line.replies()) == 5, 20)
+    assert wait_for(lambda: len(fake_line.replies()) == before + 5, 20)
 
 
 def test_the_login_limit_counts_each_client_behind_the_proxy(proxied):

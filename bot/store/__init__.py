@@ -214,16 +214,17 @@ class Store(InboxStore, ConversationStore, FeedbackStore, ReviewStore, AdminStor
     Code that needs one role asks for that role's protocol."""
 
 
-def open_store(url: str) -> Store:
-    """The store for a DATABASE_URL: `sqlite:////abs/path.db` or `postgresql://…`."""
+def open_store(url: str, timeout: float | None = None) -> Store:
+    """The store for a DATABASE_URL: `sqlite:////abs/path.db` or `postgresql://…`; `timeout`
+    (DATABASE_TIMEOUT) is how long a PostgreSQL call waits for a pooled connection (its default if None)."""
     if url.startswith("sqlite:///"):
         from bot.store.sqlite import SqliteStore
 
         return SqliteStore(Path(url[len("sqlite:///"):]))
     if url.startswith(("postgresql://", "postgres://")):
-        from bot.store.postgres import PostgresStore
+        from bot.store.postgres import POOL_TIMEOUT, PostgresStore
 
-        return PostgresStore(url)
+        return PostgresStore(url, POOL_TIMEOUT if timeout is None else timeout)
     raise ValueError(f"unsupported DATABASE_URL scheme: {url.split(':', 1)[0]}")
 
 
@@ -231,8 +232,8 @@ class Deferred:
     """Stands in for a store that could not be opened at start: every call tries again (at most every
     `retry` seconds) and raises while the database is still down, so the bot starts and answers."""
 
-    def __init__(self, url: str, retry: float = 5.0):
-        self.url, self.retry = url, retry
+    def __init__(self, url: str, retry: float = 5.0, timeout: float | None = None):
+        self.url, self.retry, self.timeout = url, retry, timeout
         self._store: Store | None = None
         self._tried = time.monotonic()
 
@@ -241,7 +242,7 @@ class Deferred:
             if time.monotonic() - self._tried < self.retry:
                 raise ConnectionError("database still unavailable")
             self._tried = time.monotonic()
-            self._store = open_store(self.url)
+            self._store = open_store(self.url, self.timeout)
         return self._store
 
     def __getattr__(self, name: str):

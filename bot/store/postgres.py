@@ -14,7 +14,7 @@ from psycopg_pool import ConnectionPool
 from bot.store.sql import SqlStore
 
 CONNECT_TIMEOUT = 3  # seconds to reach the server; an unreachable one fails fast instead of hanging a worker
-POOL_TIMEOUT = 3.0  # seconds to wait for a connection from the pool; with the server down, calls fail after it
+POOL_TIMEOUT = 3.0  # DATABASE_TIMEOUT by default: seconds a call waits for a pooled connection (server down: then fails)
 MIN_CONNECTIONS, MAX_CONNECTIONS = 1, 8
 MIGRATION_LOCK = 0x6C696E65_6465736B  # pg_advisory_xact_lock key ("linedesk"), shared by every worker
 _TOKEN = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|[?%]")
@@ -58,8 +58,9 @@ class PostgresStore(SqlStore):
 
     dialect = "postgresql"
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, timeout: float = POOL_TIMEOUT):
         self.url = url
+        self.timeout = timeout  # how long a call waits for a connection from the pool
         self._pid = os.getpid()
         self._lock = threading.Lock()
         self._pool: ConnectionPool | None = None
@@ -75,15 +76,15 @@ class PostgresStore(SqlStore):
         with self._lock:
             if self._pool is None:
                 # A direct first connection raises psycopg's own error (refused, timed out, bad password)
-                # within CONNECT_TIMEOUT, where the pool would only say "timed out" after POOL_TIMEOUT.
+                # within CONNECT_TIMEOUT, where the pool would only say "timed out" after its timeout.
                 psycopg.connect(self.url, connect_timeout=CONNECT_TIMEOUT).close()
                 pool = ConnectionPool(
-                    self.url, min_size=MIN_CONNECTIONS, max_size=MAX_CONNECTIONS, timeout=POOL_TIMEOUT,
+                    self.url, min_size=MIN_CONNECTIONS, max_size=MAX_CONNECTIONS, timeout=self.timeout,
                     kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT},
                     # One cheap round trip per checkout, so a restarted server costs no failed event.
                     check=ConnectionPool.check_connection, name="line-service-desk", open=False)
                 try:
-                    pool.open(wait=True, timeout=POOL_TIMEOUT)
+                    pool.open(wait=True, timeout=self.timeout)
                 except BaseException:
                     pool.close()
                     raise
