@@ -116,9 +116,10 @@ class Answerer:
             t for e in agency.entries for t in (e.title, e.answer, *e.questions, *e.keywords))])
         keys = dict(zip(texts, match_keys(texts)))
         self.index = Index(agency.entries, keys)
-        # Areas this office's knowledge speaks of; a question naming another area is not ours.
+        # Areas this office's knowledge is asked about; a question naming another area is not ours.
+        # Not its answers: 「以臺北市的說明為例」 in one does not make 臺北's offices ours.
         # (Keys hold no newline, so a name found in the joined keys is a name found in one key.)
-        said = [agency.name, *(t for e in agency.entries for t in (e.answer, *e.questions, *e.keywords))]
+        said = [agency.name, *(t for e in agency.entries for t in (e.title, *e.questions, *e.keywords))]
         self.home_places = places_in("\n".join(map(keys.__getitem__, said)))
         # The office's own town or district, as its name gives it (高雄縣鳳山市 → 鳳山).
         self.home_districts = {match_key(m) for m in re.findall(r"([\u4e00-\u9fff]{2})[市區鄉鎮]", agency.name)}
