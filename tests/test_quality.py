@@ -36,6 +36,10 @@ FLOORS = {
     "real-more-vac-4.yaml": (0.88, 0.08, 0.70, 0.30),
     "real-more-sanmin-3.yaml": (0.82, 0.08, 0.65, 0.35),
     "real-more-household-3.yaml": (0.78, 0.06, 0.50, 0.50),
+    "real-more-kaohsiung-5.yaml": (0.78, 0.10, 0.80, 0.20),
+    "real-more-vac-5.yaml": (0.78, 0.18, 0.45, 0.55),
+    "real-more-sanmin-4.yaml": (0.78, 0.18, 0.50, 0.50),
+    "real-more-household-4.yaml": (0.70, 0.10, 0.80, 0.20),
 }
 
 

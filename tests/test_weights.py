@@ -127,6 +127,11 @@ def test_mention_offsets_counted_in_characters_are_understood_too():
     assert without_mentions("😀@小幫手 信箱", [mention(1, 4)]) == "😀  信箱"
 
 
+def test_another_areas_office_is_found_at_any_mention_of_its_place(desk):
+    got = desk.ask("pingtung-vac", "我戶籍在基隆，人也住基隆，基隆榮服處電話幾號")
+    assert got.outcome == "fallback" and "基隆" in got.text, got.text
+
+
 @pytest.mark.parametrize("agency, question, township", [
     ("sanmin-district", "蘇澳鎮公所的颱風淹水補助申請到哪一天", "蘇澳鎮"),
     ("kaohsiung-military-service", "我戶籍在萬丹鄉公所那邊，兵役課在哪", "萬丹鄉"),

@@ -45,8 +45,12 @@ def foreign_place(key: str, home: set[str]) -> str | None:
     if named & home:
         return None
     for place in sorted(named - home, key=key.find):
-        if _OFFICE_AFTER.match(key, key.find(place) + len(place)):
-            return PLACE_KEYS[place]
+        # Every mention: 「戶籍在基隆，人也住基隆，基隆榮服處…」 names the office at the third.
+        at = key.find(place)
+        while at >= 0:
+            if _OFFICE_AFTER.match(key, at + len(place)):
+                return PLACE_KEYS[place]
+            at = key.find(place, at + 1)
     return None
 
 
