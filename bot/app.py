@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from flask import Flask, abort, jsonify, redirect, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from bot.core import weights
 from bot.core.live import LiveDesk
 from bot.line.api import LineApis
 from bot.review.dashboard import bp as admin_bp
@@ -52,8 +53,10 @@ def warm(environ: dict | None = None) -> None:
     the workers (answerers are kept by content), so nothing built here can be served stale."""
     env = environment(environ)
     # As a worker loads (several big offices compiled at once); a broken file is each worker's to
-    # report, with file, line and field.
+    # report, with file, line and field. Answerers read from the compiled cache have not touched the
+    # word tables, which every question needs: read them here too.
     LiveDesk(knowledge_dir(env), cache=knowledge_cache_dir(env))
+    weights.load()
 
 
 def _open_store(url: str, timeout: float):

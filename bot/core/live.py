@@ -61,15 +61,14 @@ def _compile(path: Path, edits: tuple[Change, ...], cache: Path) -> None:
 
 def compile_at_once(jobs: list[tuple[Path, tuple[Change, ...]]], cache: Path) -> None:
     """Compile several offices' files into the cache folder in parallel, one forked process per core
-    (sharing the word weights already in memory); the caller then loads each from the cache
+    (sharing the word weights already in memory), in the order given (the biggest first, so that no
+    core is left with one big file at the end); the caller then loads each from the cache
     (unpickling is a fraction of building). Only for a process without other threads: a lock held
     by another thread would stay held in the child (and spawned processes re-run the main module,
     which a server's is not written for)."""
-    weights.specificity("榮民")  # the weight tables, read once here for every forked process
+    weights.load()  # read once here for every forked process
     workers = min(len(jobs), os.cpu_count() or 1)
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        # The biggest first, so that no core is left with one big file at the end.
-        jobs = sorted(jobs, key=lambda job: job[0].stat().st_size, reverse=True)
         list(pool.map(_compile, *zip(*jobs), [cache] * len(jobs)))
 
 
@@ -210,14 +209,15 @@ class LiveDesk:
         """The compiled cache to load the changed files from: compiled at once first when they are
         several and big and this process has no other thread (into a temporary folder when the desk
         keeps no cache)."""
-        sizes = [path.stat().st_size for path in changed if path.is_file()]
+        sized = sorted(((path.stat().st_size, path) for path in changed if path.is_file()), reverse=True)
         alone = threading.active_count() == 1  # (a serving process reloads one office at a time anyway)
-        if len(sizes) < 2 or sum(sizes) < self.parallel_bytes or (os.cpu_count() or 1) < 2 or not alone:
+        if len(sized) < 2 or sum(size for size, _ in sized) < self.parallel_bytes or (os.cpu_count() or 1) < 2 \
+                or not alone:
             yield self.cache
             return
         with contextlib.ExitStack() as stack:
             cache = self.cache or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="knowledge-")))
-            compile_at_once([(path, edits.get(path.stem, ())) for path in changed], cache)
+            compile_at_once([(path, edits.get(path.stem, ())) for _, path in sized], cache)
             yield cache
 
     def _load(self, stamps, edits, changed, answerers, cache) -> list[str]:

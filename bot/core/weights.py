@@ -37,6 +37,12 @@ def _tables() -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
     return words, {ch: _scale(freq) for ch, freq in chars.items()}, dict(bigrams)
 
 
+def load() -> None:
+    """Read the word tables now rather than at the first question: in a server's master before it
+    forks, so that its workers share them (and its pool processes, bot/core/live.py)."""
+    _tables()
+
+
 def _scale(freq: float) -> float:
     """0 for the commonest terms, 1 for rare ones, linear in log frequency between."""
     return min(1.0, max(0.0, (-math.log10(freq) - LOW) / (HIGH - LOW)))
