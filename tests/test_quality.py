@@ -40,6 +40,10 @@ FLOORS = {
     "real-more-vac-5.yaml": (0.78, 0.18, 0.45, 0.55),
     "real-more-sanmin-4.yaml": (0.78, 0.18, 0.50, 0.50),
     "real-more-household-4.yaml": (0.70, 0.10, 0.80, 0.20),
+    "real-more-household-5.yaml": (0.55, 0.16, 0.60, 0.40),
+    "real-more-kaohsiung-6.yaml": (0.80, 0.15, 0.60, 0.40),
+    "real-more-sanmin-5.yaml": (0.85, 0.08, 0.50, 0.50),
+    "real-more-vac-6.yaml": (0.80, 0.18, 0.80, 0.20),
 }
 
 
