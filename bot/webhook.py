@@ -123,13 +123,14 @@ def callback(agency_id: str | None = None):
 def storable(raw: dict, key: str) -> dict:
     """The event as the inbox keeps it: the user id as its keyed hash, the text redacted (the
     answer does not need an ID or phone number, and the store never holds them)."""
-    event = json.loads(json.dumps(raw))
+    # Only the two changed dicts are copied: the raw event stays as LINE sent it.
+    event = dict(raw)
     source = event.get("source")
     if isinstance(source, dict) and isinstance(source.get("userId"), str):
-        source["userId"] = HASHED + (hash_user(key, source["userId"]) or "")
+        event["source"] = {**source, "userId": HASHED + (hash_user(key, source["userId"]) or "")}
     message = event.get("message")
     if isinstance(message, dict) and isinstance(message.get("text"), str):
-        message["text"] = redact(message["text"])
+        event["message"] = {**message, "text": redact(message["text"])}
     return event
 
 

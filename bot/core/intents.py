@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from bot.core.text import match_key
 
@@ -25,9 +26,16 @@ _STARS = re.compile(r"^(\d{1,2}|[零一二两三四五六七八九十])(?:分|�
 _CHOICE = re.compile(r"^(?:我要|我选|选|选择)?第?(\d{1,2}|[一二两三四五六七八九十])(?:个|项|号|的)?$")
 
 
+@lru_cache(maxsize=256)
+def _key(text: str) -> str:
+    """A message's folding key without punctuation: one message is read by every check of a turn
+    (the flows' table, typed numbers, the answerer), so it is folded once."""
+    return _PUNCT.sub("", match_key(text))
+
+
 def intent(text: str) -> str | None:
     """"survey", "opinion" or "cancel" when the whole message asks for it, else None."""
-    key = _PUNCT.sub("", match_key(text))
+    key = _key(text)
     if len(key) > _LONGEST:  # most messages are questions: no need to look further
         return None
     for lead in _LEADS:
@@ -41,13 +49,13 @@ def _number(value: str) -> int:
 
 def typed_choice(text: str) -> int | None:
     """The number of a choice typed as 「1」「１」「第一個」「一」「選2」, else None."""
-    match = _CHOICE.match(_PUNCT.sub("", match_key(text)))
+    match = _CHOICE.match(_key(text))
     return _number(match.group(1)) if match else None
 
 
 def typed_stars(text: str) -> int | None:
     """A rating typed as a number (「5」「五分」「４顆星」); any number, the caller checks 1–5."""
-    match = _STARS.match(_PUNCT.sub("", match_key(text)))
+    match = _STARS.match(_key(text))
     if not match:
         return None
     return _number(match.group(1))
