@@ -19,10 +19,13 @@ run: $(STAMP)
 system-deps:
 	./scripts/system-deps.sh
 
+# Two test processes per core: about half of the suite waits on servers, browsers and timeouts.
+TEST_PROCESSES ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) * 2 )))
+
 test: $(STAMP) system-deps
 	$(PY) -m bot kb check --no-gaps
 	$(PY) -m bot eval tests/data/real-report.yaml --quiet
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_PROCESSES)
 
 bench: $(STAMP)
 	$(PY) bench/answer_bench.py

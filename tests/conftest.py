@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import functools
 import io
@@ -22,6 +21,21 @@ from bot.core.knowledge import load_dir
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
 DATA = Path(__file__).resolve().parent / "data"
+SHARED_COMPILED = "DESK_TEST_COMPILED_DIR"  # set by the run's controller, read by its pytest -n workers
+
+
+def pytest_configure(config):
+    """The controller of a run (alone, or the one that starts `pytest -n` workers) makes the compiled-
+    knowledge folder; workers inherit it in their environment, so the knowledge is compiled once per
+    run, not once per worker."""
+    if not hasattr(config, "workerinput"):
+        os.environ[SHARED_COMPILED] = tempfile.mkdtemp(prefix="desk-compiled-")
+
+
+def pytest_unconfigure(config):
+    """The controller removes the folder once every worker is done."""
+    if not hasattr(config, "workerinput"):
+        shutil.rmtree(os.environ.pop(SHARED_COMPILED, ""), ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -117,9 +131,7 @@ def compiled_dir() -> Path:
     compiled instead of compiling it afresh (a second and more per boot). The cache is keyed by each
     file's bytes and the engine's source, so a server on other content compiles its own, and a server
     never reads a stale one (test_compiled.py tests the cache itself)."""
-    path = Path(tempfile.mkdtemp(prefix="desk-compiled-"))
-    atexit.register(shutil.rmtree, path, ignore_errors=True)
-    return path
+    return Path(os.environ[SHARED_COMPILED])
 
 
 def server_env(tmp_path: Path, line_url: str = "http://127.0.0.1:9", **extra: str) -> dict:
