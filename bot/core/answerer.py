@@ -35,6 +35,7 @@ _CLAUSES = re.compile(r"[，,。．.？?！!；;、~～\s]+")
 # What a citizen compares with or does meanwhile is not what they ask about: 「工商憑證是跟自然人憑證一樣去
 # 戶政所辦嗎」 asks about 工商憑證, 「換身分證的時候健保卡可以一起換嗎」 about 健保卡.
 _ASIDES = re.compile(f"(?:{match_key('跟')}|{match_key('和')}|{match_key('像')}).{{1,12}}?{match_key('一樣')}|.{{1,8}}?{match_key('的時候')}")
+_NAME_CODEC = "utf-16-le"  # two bytes a character: the slices of a question start at even offsets
 CLAUSE_CHARS = 4  # a shorter piece (「請問」「謝謝」) asks nothing on its own
 # A "which item?" becomes the answer when one clause alone is this sure of the best entry. Measured on
 # the calibration sets (docs/term-weighting.md): at 0.9, real-fit's right answers rose from 83.6% to
@@ -133,9 +134,11 @@ class Answerer:
         # (The office's own names and the practical entries' words, 禮拜六、幾點開, name no service.)
         generic = " ".join(keys[w] for w in (agency.name, agency.short_name, *(
             t for e in agency.entries if e.id in practical.IDS for t in (e.title, *e.keywords, *e.questions))))
-        self.own_names = {k for e in agency.entries if e.id not in practical.IDS
+        # Kept as UTF-16 bytes: a large office has a hundred thousand names, and a bytes object is
+        # some 40 bytes smaller than its str (slices of a question's UTF-16 are looked up the same way).
+        self.own_names = {k.encode(_NAME_CODEC) for e in agency.entries if e.id not in practical.IDS
                           for k in map(keys.__getitem__, (e.title, *e.keywords)) if len(k) >= 3 and k not in generic}
-        self._name_lengths = sorted(set(map(len, self.own_names)))
+        self._name_lengths = sorted(set(map(len, self.own_names)))  # in bytes
         # Citizens ask the same few things in the same words; an Answer is immutable and this
         # Answerer is replaced when its knowledge changes, so a repeated question costs a lookup.
         self._cached = lru_cache(maxsize=ANSWER_CACHE)(self._ask)
@@ -151,7 +154,9 @@ class Answerer:
     def _names_in(self, key: str) -> set[str]:
         """The office's own service names that occur in a question: its slices of each name length
         looked up, rather than every name searched for (a large office has a hundred thousand)."""
-        return {key[i:i + n] for n in self._name_lengths for i in range(len(key) - n + 1)} & self.own_names
+        units = key.encode(_NAME_CODEC)
+        found = {units[i:i + n] for n in self._name_lengths for i in range(0, len(units) - n + 1, 2)} & self.own_names
+        return {name.decode(_NAME_CODEC) for name in found}
 
     def ask(self, question: str, now: dt.datetime | None = None) -> Answer:
         """Answer one question; `now` (Taipei time by default) only matters for opening hours."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,7 +61,7 @@ class KnowledgeError(Exception):
         self.problems = problems
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a city's thousands of entries without a dict each
 class Entry:
     """One thing a citizen can ask about: a window, a single-window item, a channel or an FAQ."""
 
@@ -217,7 +218,7 @@ class _Checker:
 
     def _typed(self, value: object, kind: str, path: str, required: bool):
         if kind == "text" and isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            value = str(value).strip()
+            value = sys.intern(str(value).strip())  # interned: a text repeated across entries is kept once
             return self.add(path, "不可空白") if required and not value else value
         if kind == "texts" and isinstance(value, list):
             items = []
@@ -225,7 +226,7 @@ class _Checker:
                 if not isinstance(item, (str, int, float)) or isinstance(item, bool) or not str(item).strip():
                     self.add(f"{path}[{i}]", "應該是不空白的文字")
                 else:
-                    items.append(str(item).strip())
+                    items.append(sys.intern(str(item).strip()))
             return tuple(items)
         if kind == "int_or_null" and (value is None or isinstance(value, int) and not isinstance(value, bool) and value >= 0):
             return value
@@ -386,8 +387,7 @@ def load_regressions(path: Path, entry_ids: set[str]) -> tuple[list[RegressionCa
         chk.add("", "應該是清單：- {q: 問題, expect: 項目id 或 none}")
         return [], chk.problems
     cases = []
-    for i, item in enumerate(data):
-        path = f"[{i}]"
+    for path, item in ((f"[{i}]", item) for i, item in enumerate(data)):
         if not isinstance(item, dict) or set(item) != {"q", "expect"} or not str(item.get("q") or "").strip():
             chk.add(path, "要寫成 {q: 問題, expect: 項目id 或 none}")
             continue
