@@ -158,3 +158,20 @@ def test_the_clause_that_asks_turns_a_which_item_into_the_answer(desk):
 def test_no_clause_answers_for_a_message_that_names_another_office(desk):
     got = desk.ask("kaohsiung-military-service", "台北市兵役局的電話幾號？我兒子戶籍在台北，人在高雄")
     assert got.outcome != "answer", got.entry_id
+
+
+def test_no_which_item_when_half_the_specific_words_are_nobodys_here(desk):
+    # 軍人、退伍 are a 榮服處's words; 高鐵 and 打折 are no entry's: choices would only mislead.
+    got = desk.ask("taoyuan-vac", "軍人搭高鐵有沒有打折 退伍的也可以嗎")
+    assert got.outcome == "fallback", (got.outcome, [e.id for e in got.choices])
+
+
+def test_a_district_office_sends_citizens_registered_elsewhere_to_their_own_district(desk):
+    got = desk.ask("sanmin-district", "我戶籍在楠梓，想申請低收入戶，可以在三民區公所送件嗎")
+    assert got.outcome == "fallback" and "楠梓" in got.text, got.text
+    # Someone in the question lives in the office's own district: the question is the office's.
+    got = desk.ask("sanmin-district", "我住三民區，跟我借錢不還的朋友住左營，調解要去哪裡申請")
+    assert got.entry_id == "mediation", got.text
+    # A household office serves anyone, wherever they are registered.
+    got = desk.ask("fengshan-household", "我戶籍在苓雅區，身分證掉了可以在鳳山戶政補辦嗎")
+    assert got.entry_id == "id-card-lost", got.text

@@ -11,7 +11,8 @@ from bot.core import confidence, hours, intents, phrases, practical
 from bot.core.index import Candidate, Index
 from bot.core.knowledge import Agency, Entry
 from bot.core.neighbours import neighbour_topic, terms_in
-from bot.core.places import foreign_place, other_district_office, places_in, township_office
+from bot.core.places import (foreign_place, other_district_office, places_in, residence_elsewhere,
+                              township_office)
 from bot.core.smalltalk import split_smalltalk
 from bot.core.text import match_key, match_keys
 
@@ -30,6 +31,10 @@ CLARIFY_AT = 0.40  # a choice's own ranking score, and it must share a domain wo
 # labelled sets (docs/term-weighting.md) 0.5 turned 14 of 44 out-of-scope "which item?" replies into
 # the honest fallback for 1 of 13 right first choices; 0.4 gained 25 for 3.
 UNKNOWN_CLARIFY = 0.5
+# Offices that serve the citizens registered in their district (a 區公所's 社會救助 and 兵役): to
+# them 「我戶籍在楠梓」 or 「我住鼓山區」 is another district's question. Not a household office
+# (戶政 serves anyone anywhere) nor a city's or a 榮服處's (「戶籍在外縣市，在高雄代檢」 is theirs).
+BY_REGISTRATION = {"district-office"}
 MAX_CHOICES = 3
 ANSWER_CACHE = 4096  # answers kept per office
 BROAD_CHARS = 3  # a question this short, fully contained in MAX_CHOICES entries, is a category
@@ -217,7 +222,7 @@ class Answerer:
             outcome, p = "answer", sure
         elif outcome == "clarify" and best.unknown >= UNKNOWN_CLARIFY:
             # Half of its specific words unknown to every entry: the question is about something else
-            # (台胞證, 復康巴士, another county's 忠靈塔); choices sharing its common words would mislead.
+            # (高鐵 discounts, 復康巴士, another county's 忠靈塔); choices sharing its common words would mislead.
             outcome = "fallback"
         if outcome == "answer":
             return self.answer_entry(best.entry, question, p, candidates)
@@ -235,6 +240,8 @@ class Answerer:
         district = other_district_office(rest, self.home_districts)
         if not district and self.home_districts:  # an office of a city that has only districts
             district = township_office(question)
+        if not district and self.agency.kind in BY_REGISTRATION:
+            district = residence_elsewhere(rest, self.home_districts | self.home_places)
         if district:
             return phrases.elsewhere(self.agency, district)
         neighbour = neighbour_topic(rest, self.home_terms)

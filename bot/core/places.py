@@ -54,6 +54,21 @@ def foreign_place(key: str, home: set[str]) -> str | None:
     return None
 
 
+# Where the citizen is registered or lives: 「我戶籍在楠梓」「我住鼓山區」「人住在台南」「戶籍還在三民區」.
+_AREAS = {**PLACE_KEYS, **DISTRICT_KEYS}
+_RESIDENCE = re.compile(f"(?:{match_key('戶籍')}|{match_key('住')}).{{0,2}}?(?:{match_key('設在')}|{match_key('在')}|{match_key('是')})?"
+                        f"({'|'.join(sorted(_AREAS, key=len, reverse=True))})")
+
+
+def residence_elsewhere(key: str, home: set[str]) -> str | None:
+    """The area the question says someone is registered in or lives in, when no one is said to be
+    in one of the `home` areas (「我住三民區，朋友住左營」 is ours), else None."""
+    areas = [m.group(1) for m in _RESIDENCE.finditer(key)]
+    if not areas or any(a in home for a in areas):
+        return None
+    return _AREAS[areas[0]]
+
+
 def other_district_office(key: str, home: set[str]) -> str | None:
     """Another district's office named in the question (「苓雅區公所地址」 asked of 三民區公所)."""
     for match in _DISTRICT_OFFICE.finditer(key):
