@@ -44,6 +44,8 @@ FLOORS = {
     "real-more-kaohsiung-6.yaml": (0.80, 0.15, 0.60, 0.40),
     "real-more-sanmin-5.yaml": (0.85, 0.08, 0.50, 0.50),
     "real-more-vac-6.yaml": (0.80, 0.18, 0.80, 0.20),
+    "real-more-sanmin-6.yaml": (0.80, 0.16, 0.65, 0.35),
+    "real-more-vac-7.yaml": (0.90, 0.05, 0.60, 0.40),
 }
 
 
