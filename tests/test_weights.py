@@ -175,3 +175,13 @@ def test_a_district_office_sends_citizens_registered_elsewhere_to_their_own_dist
     # A household office serves anyone, wherever they are registered.
     got = desk.ask("fengshan-household", "我戶籍在苓雅區，身分證掉了可以在鳳山戶政補辦嗎")
     assert got.entry_id == "id-card-lost", got.text
+
+
+def test_another_citys_office_is_not_ours_because_the_citizen_is_here():
+    # 高雄 as where the son is does not make 台北's 兵役局 this office; 高雄's own office named would.
+    from bot.core.places import foreign_place
+    from bot.core.text import match_key
+
+    home = {match_key("高雄")}
+    assert foreign_place(match_key("台北市兵役局的電話幾號？我兒子戶籍在台北，人在高雄"), home) == "臺北"
+    assert foreign_place(match_key("台北市兵役局說要我來高雄市兵役處辦，要帶什麼"), home) is None

@@ -234,8 +234,8 @@ class Answerer:
     def _not_ours(self, question: str, rest: str, named: set[str]) -> str | None:
         """The lead of a fallback when the question is about another area's office or another
         agency's document, else None."""
-        elsewhere = foreign_place(rest, self.home_places)
-        if elsewhere and not any(d in rest for d in self.home_districts):  # 「從台北搬來鳳山」
+        elsewhere = foreign_place(rest, self.home_places | self.home_districts)
+        if elsewhere:
             return phrases.elsewhere(self.agency, elsewhere)
         district = other_district_office(rest, self.home_districts)
         if not district and self.home_districts:  # an office of a city that has only districts

@@ -37,21 +37,25 @@ def places_in(key: str) -> set[str]:
     return {p for p in PLACE_KEYS if p in key}
 
 
+def _office_of(key: str, place: str) -> bool:
+    """Whether some mention of the place names its office. Every mention: 「戶籍在基隆，人也住基隆，
+    基隆榮服處…」 names the office at the third."""
+    at = key.find(place)
+    while at >= 0:
+        if _OFFICE_AFTER.match(key, at + len(place)):
+            return True
+        at = key.find(place, at + 1)
+    return False
+
+
 def foreign_place(key: str, home: set[str]) -> str | None:
     """Another area's office named in the question (「臺中榮服處電話」), in zh-TW, when the
-    office's knowledge never mentions that area, unless the question also names one of the
-    office's own places (「戶籍台南，在高雄體檢」)."""
-    named = places_in(key)
-    if named & home:
+    office's knowledge never mentions that area, unless the question also names the office of one
+    of its own places (「台北市兵役局說要來高雄兵役處辦」). One of its places as mere context does not
+    make it ours: 「台北市兵役局的電話幾號？我兒子人在高雄」 asks for 台北's office."""
+    if any(_office_of(key, place) for place in home if place in key):
         return None
-    for place in sorted(named - home, key=key.find):
-        # Every mention: 「戶籍在基隆，人也住基隆，基隆榮服處…」 names the office at the third.
-        at = key.find(place)
-        while at >= 0:
-            if _OFFICE_AFTER.match(key, at + len(place)):
-                return PLACE_KEYS[place]
-            at = key.find(place, at + 1)
-    return None
+    return next((PLACE_KEYS[p] for p in sorted(places_in(key) - home, key=key.find) if _office_of(key, p)), None)
 
 
 # Where the citizen is registered or lives: 「我戶籍在楠梓」「我住鼓山區」「人住在台南」「戶籍還在三民區」.
