@@ -47,6 +47,7 @@ FLOORS = {
     "real-more-sanmin-6.yaml": (0.80, 0.16, 0.65, 0.35),
     "real-more-vac-7.yaml": (0.90, 0.05, 0.60, 0.40),
     "real-more-kaohsiung-7.yaml": (0.85, 0.10, 0.80, 0.20),
+    "real-more-household-6.yaml": (0.80, 0.08, 0.70, 0.30),
 }
 
 
