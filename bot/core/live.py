@@ -4,6 +4,7 @@ restarts too (a copy of each office's last good file is kept in a snapshot folde
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import hashlib
 import multiprocessing
 import os
@@ -70,6 +71,14 @@ def compile_at_once(jobs: list[tuple[Path, tuple[Change, ...]]], cache: Path) ->
     workers = min(len(jobs), os.cpu_count() or 1)
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         list(pool.map(_compile, *zip(*jobs), [cache] * len(jobs)))
+
+
+def _give_back_freed_memory() -> None:
+    """Hand the memory a load freed back to the system: glibc keeps freed heap pages for reuse, and
+    after a big load they stay in the worker's resident memory (some 30 MiB at 50 times the shipped
+    knowledge). Other C libraries have no malloc_trim: nothing to do there."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).malloc_trim(0)
 
 
 class LiveDesk:
@@ -200,6 +209,7 @@ class LiveDesk:
             self._stamps, self._edits = stamps, edits
             self._answerers = answerers
             self._desk = Desk.of(answerers)
+        _give_back_freed_memory()
         if self._on_change:
             self._on_change(events, self.problems)
         return True
