@@ -101,7 +101,7 @@ def callback(agency_id: str | None = None):
     app = current_app
     agency_id = agency_id or app.config["DEFAULT_AGENCY"]
     # Only the offices given a channel at start: a file added later has no channel of its own yet.
-    if agency_id not in app.config["SETTINGS"].agencies or agency_id not in app.config["KNOWLEDGE"].current().answerers:
+    if agency_id not in app.config["SETTINGS"].agencies or agency_id not in app.config["KNOWLEDGE"].loaded.answerers:
         abort(404)
     if (request.content_length or 0) > MAX_BODY:
         abort(413)

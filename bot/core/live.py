@@ -147,6 +147,12 @@ class LiveDesk:
         except (KnowledgeError, OSError):
             return None
 
+    @property
+    def loaded(self) -> Desk:
+        """The desk as last loaded, without looking for changes: for a caller that must not wait on
+        the store's edits check (LINE's 200 with the database down); answering looks, as before."""
+        return self._desk
+
     def current(self) -> Desk:
         """The desk to answer with now (reloading changed files first when it is time to look)."""
         self.refresh()
