@@ -48,6 +48,9 @@ FLOORS = {
     "real-more-vac-7.yaml": (0.90, 0.05, 0.60, 0.40),
     "real-more-kaohsiung-7.yaml": (0.85, 0.10, 0.80, 0.20),
     "real-more-household-6.yaml": (0.80, 0.08, 0.70, 0.30),
+    "real-more-sanmin-7.yaml": (0.55, 0.10, 0.65, 0.35),
+    "real-more-vac-8.yaml": (0.65, 0.32, 0.80, 0.10),
+    "real-more-kaohsiung-8.yaml": (0.85, 0.08, 0.55, 0.45),
 }
 
 
