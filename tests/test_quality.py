@@ -52,6 +52,8 @@ FLOORS = {
     "real-more-vac-8.yaml": (0.65, 0.32, 0.80, 0.10),
     "real-more-kaohsiung-8.yaml": (0.85, 0.08, 0.55, 0.45),
     "real-more-household-7.yaml": (0.80, 0.10, 0.70, 0.30),
+    "real-more-household-8.yaml": (0.80, 0.05, 0.70, 0.30),
+    "real-more-vac-9.yaml": (0.70, 0.20, 0.60, 0.40),
 }
 
 
