@@ -172,6 +172,9 @@ def test_a_district_office_sends_citizens_registered_elsewhere_to_their_own_dist
     # Someone in the question lives in the office's own district: the question is the office's.
     got = desk.ask("sanmin-district", "我住三民區，跟我借錢不還的朋友住左營，調解要去哪裡申請")
     assert got.entry_id == "mediation", got.text
+    # A renter here whose 戶籍 is elsewhere asks about the flood where he lives.
+    got = desk.ask("sanmin-district", "我在三民區租房子，戶籍還在台南老家，這次颱風淹水可以申請救助嗎")
+    assert got.entry_id == "disaster-relief", got.text
     # A household office serves anyone, wherever they are registered.
     got = desk.ask("fengshan-household", "我戶籍在苓雅區，身分證掉了可以在鳳山戶政補辦嗎")
     assert got.entry_id == "id-card-lost", got.text

@@ -64,11 +64,17 @@ _RESIDENCE = re.compile(f"(?:{match_key('戶籍')}|{match_key('住')}).{{0,2}}?(
                         f"({'|'.join(sorted(_AREAS, key=len, reverse=True))})")
 
 
+# Someone or something in an area: 「我在三民區租房子」「在三民區上班」 (a renter's 災害救助 is where he lives).
+# (Not the office as the place to apply: 「可以在三民區公所送件嗎」.)
+_IN_AREA = re.compile(f"(?:{match_key('在')}|{match_key('住')}|{match_key('戶籍')}).{{0,2}}?"
+                      f"({'|'.join(sorted(_AREAS, key=len, reverse=True))})(?!{match_key('區')}?{match_key('公所')})")
+
+
 def residence_elsewhere(key: str, home: set[str]) -> str | None:
-    """The area the question says someone is registered in or lives in, when no one is said to be
-    in one of the `home` areas (「我住三民區，朋友住左營」 is ours), else None."""
+    """The area the question says someone is registered in or lives in, when nothing is said to be
+    in one of the `home` areas (「我住三民區，朋友住左營」「我在三民區租房子，戶籍在台南」 are ours), else None."""
     areas = [m.group(1) for m in _RESIDENCE.finditer(key)]
-    if not areas or any(a in home for a in areas):
+    if not areas or any(m.group(1) in home for m in _IN_AREA.finditer(key)):
         return None
     return _AREAS[areas[0]]
 
