@@ -54,6 +54,8 @@ FLOORS = {
     "real-more-household-7.yaml": (0.80, 0.10, 0.70, 0.30),
     "real-more-household-8.yaml": (0.80, 0.05, 0.70, 0.30),
     "real-more-vac-9.yaml": (0.70, 0.20, 0.60, 0.40),
+    "real-more-sanmin-8.yaml": (0.85, 0.15, 0.45, 0.55),
+    "real-more-kaohsiung-9.yaml": (0.85, 0.10, 0.80, 0.20),
 }
 
 
