@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import io
 import os
 import shutil
@@ -125,7 +124,6 @@ def module_fake_line():
     yield from _fake_line()
 
 
-@functools.cache
 def compiled_dir() -> Path:
     """One compiled-knowledge folder for the whole run: each test server's master loads the knowledge
     compiled instead of compiling it afresh (a second and more per boot). The cache is keyed by each
@@ -175,24 +173,25 @@ def pg_url():
     stop(server)
 
 
-@pytest.fixture()
-def pg_db(pg_url):
-    """A fresh PostgreSQL database, (name, URL), dropped afterwards."""
+def _pg_database(pg_url):
+    """A fresh PostgreSQL database (the fixtures below), (name, URL), dropped afterwards."""
     from pg_server import drop_database, fresh_database
 
     name, url = fresh_database(pg_url)
     yield name, url
     drop_database(pg_url, name)
+
+
+@pytest.fixture()
+def pg_db(pg_url):
+    """A fresh PostgreSQL database, (name, URL), dropped afterwards."""
+    yield from _pg_database(pg_url)
 
 
 @pytest.fixture(scope="module")
 def module_pg_db(pg_url):
     """A fresh PostgreSQL database for the servers a module's tests share, (name, URL), dropped afterwards."""
-    from pg_server import drop_database, fresh_database
-
-    name, url = fresh_database(pg_url)
-    yield name, url
-    drop_database(pg_url, name)
+    yield from _pg_database(pg_url)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -60,14 +60,15 @@ def foreign_place(key: str, home: set[str]) -> str | None:
 
 # Where the citizen is registered or lives: 「我戶籍在楠梓」「我住鼓山區」「人住在台南」「戶籍還在三民區」.
 _AREAS = {**PLACE_KEYS, **DISTRICT_KEYS}
+_AREA = f"({'|'.join(sorted(_AREAS, key=len, reverse=True))})"  # the longest name first
 _RESIDENCE = re.compile(f"(?:{match_key('戶籍')}|{match_key('住')}).{{0,2}}?(?:{match_key('設在')}|{match_key('在')}|{match_key('是')})?"
-                        f"({'|'.join(sorted(_AREAS, key=len, reverse=True))})")
+                        f"{_AREA}")
 
 
 # Someone or something in an area: 「我在三民區租房子」「在三民區上班」 (a renter's 災害救助 is where he lives).
 # (Not the office as the place to apply: 「可以在三民區公所送件嗎」.)
 _IN_AREA = re.compile(f"(?:{match_key('在')}|{match_key('住')}|{match_key('戶籍')}).{{0,2}}?"
-                      f"({'|'.join(sorted(_AREAS, key=len, reverse=True))})(?!{match_key('區')}?{match_key('公所')})")
+                      f"{_AREA}(?!{match_key('區')}?{match_key('公所')})")
 
 
 def residence_elsewhere(key: str, home: set[str]) -> str | None:
