@@ -73,10 +73,18 @@ def test_another_agencys_document_is_never_mapped_to_a_programme():
     # What the citizen compares it with is not what they ask about:
     ("fengshan-household", "開公司要用的工商憑證，是不是跟自然人憑證一樣到戶政所辦", "工商憑證管理中心"),
     ("sanmin-district", "育嬰留職停薪津貼是不是和育兒津貼一樣來公所申請", "勞保局"),
+    # Our service is only the context when the clause that asks where or how names the other's:
+    ("fengshan-household", "小孩出生登記辦好了，接下來育嬰留職停薪要去哪裡申請？", "勞保局"),
+    ("sanmin-district", "我媽中風後行動不便，低收入戶已經在辦了，外籍看護要怎麼申請", "勞動力發展署"),
 ])
 def test_neighbouring_agencies_of_real_questions(desk, agency, question, whose):
     got = desk.ask(agency, question)
     assert got.outcome == "fallback" and whose in got.text, got.text
+
+
+def test_another_agencys_document_as_a_detail_of_our_service_is_answered(desk):
+    got = desk.ask("taoyuan-vac", "我爸要辦榮民證，要帶退伍令嗎？去哪裡辦")
+    assert got.outcome == "answer" and got.entry_id == "veteran-id-card", got.text
 
 
 def test_a_document_the_office_handles_is_not_sent_elsewhere():

@@ -45,6 +45,8 @@ _CLAUSES = re.compile(r"[，,。．.？?！!；;、~～\s]+")
 # 戶政所辦嗎」 asks about 工商憑證, 「換身分證的時候健保卡可以一起換嗎」 about 健保卡.
 _ASIDES = re.compile(f"(?:{match_key('跟')}|{match_key('和')}|{match_key('像')}).{{1,12}}?{match_key('一樣')}|.{{1,8}}?{match_key('的時候')}")
 _NAME_CODEC = "utf-16-le"  # two bytes a character: the slices of a question start at even offsets
+# A clause that asks where or how to apply (not 「要帶退伍令嗎」, a detail of the office's own service).
+_WHERE_HOW = re.compile("|".join(map(match_key, ("哪裡", "去哪", "哪個單位", "找誰", "怎麼申請", "如何申請", "怎麼辦理"))))
 CLAUSE_CHARS = 4  # a shorter piece (「請問」「謝謝」) asks nothing on its own
 # A "which item?" becomes the answer when one clause alone is this sure of the best entry. Measured on
 # the calibration sets (docs/term-weighting.md): at 0.9, real-fit's right answers rose from 83.6% to
@@ -248,6 +250,13 @@ class Answerer:
         named = self._names_in(_ASIDES.sub(" ", rest)) if neighbour else named
         if neighbour and not any(match_key(neighbour[0]) not in name for name in named):
             return phrases.other_agency(self.agency, *neighbour)
+        for clause in _CLAUSES.split(question) if neighbour else ():
+            # 「寶寶報好戶口了，育嬰留職停薪津貼要去哪裡申請？」: our service is only the context when
+            # the clause that asks where or how to apply names the other agency's and none of ours.
+            key = match_key(clause)
+            asked = _WHERE_HOW.search(key) and not self._names_in(key) and neighbour_topic(key, self.home_terms)
+            if asked:
+                return phrases.other_agency(self.agency, *asked)
         return None
 
     def _clause_confidence(self, question: str, entry: Entry) -> float | None:
