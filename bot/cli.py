@@ -4,6 +4,7 @@ not tracebacks."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from bot.commands import admin, ask, db, kb, review, richmenu, scoring, serve
@@ -49,3 +50,6 @@ def main(argv: list[str] | None = None) -> int:
         return exc.code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `ask … | head`: the reader left; no traceback, and none at exit either
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1

@@ -1,11 +1,14 @@
 """The command line as a real process: help, ask (plain and JSON), errors, kb check, eval."""
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 
 import yaml
 
-from conftest import DATA, KNOWLEDGE, run_cli
+from conftest import DATA, KNOWLEDGE, ROOT, run_cli
 
 
 def test_help_lists_every_command_with_an_example():
@@ -99,3 +102,15 @@ def test_every_knowledge_file_is_covered_by_the_labelled_questions():
     text = "".join(p.read_text(encoding="utf-8") for p in DATA.glob("calibration-*.yaml"))
     for path in KNOWLEDGE.glob("*.yaml"):
         assert f"agency: {path.stem}" in text
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback():
+    # `ask … | head -1`: head exits and the pipe closes; the command ends quietly.
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the first write
+    try:
+        done = subprocess.run([sys.executable, "-m", "bot", "ask", "--agency", "taoyuan-vac", "榮民證要去哪裡辦"],
+                              stdout=write, stderr=subprocess.PIPE, cwd=ROOT, timeout=120)
+    finally:
+        os.close(write)
+    assert done.returncode == 1 and b"Traceback" not in done.stderr, done.stderr.decode()
