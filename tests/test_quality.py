@@ -56,6 +56,10 @@ FLOORS = {
     "real-more-vac-9.yaml": (0.70, 0.20, 0.60, 0.40),
     "real-more-sanmin-8.yaml": (0.85, 0.15, 0.45, 0.55),
     "real-more-kaohsiung-9.yaml": (0.85, 0.10, 0.80, 0.20),
+    "real-more-sanmin-9.yaml": (0.90, 0.10, 0.50, 0.50),
+    "real-more-household-9.yaml": (0.90, 0.10, 0.80, 0.20),
+    "real-more-vac-10.yaml": (0.65, 0.30, 0.55, 0.45),
+    "real-more-kaohsiung-10.yaml": (0.90, 0.10, 0.65, 0.35),
 }
 
 
