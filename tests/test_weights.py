@@ -76,21 +76,32 @@ def test_another_agencys_document_is_never_mapped_to_a_programme():
     # Our service is only the context when the clause that asks where or how names the other's:
     ("fengshan-household", "小孩出生登記辦好了，接下來育嬰留職停薪要去哪裡申請？", "勞保局"),
     ("sanmin-district", "我媽中風後行動不便，低收入戶已經在辦了，外籍看護要怎麼申請", "勞動力發展署"),
+    # A document the office only accepts is still issued elsewhere:
+    ("kaohsiung-military-service", "醫生說我兒子可以申請重大傷病卡，重大傷病證明要去哪裡辦", "健保署"),
+    ("fengshan-household", "媽媽失智了，監護宣告要怎麼申請", "法院"),
 ])
 def test_neighbouring_agencies_of_real_questions(desk, agency, question, whose):
     got = desk.ask(agency, question)
     assert got.outcome == "fallback" and whose in got.text, got.text
 
 
-def test_another_agencys_document_as_a_detail_of_our_service_is_answered(desk):
-    got = desk.ask("taoyuan-vac", "我爸要辦榮民證，要帶退伍令嗎？去哪裡辦")
-    assert got.outcome == "answer" and got.entry_id == "veteran-id-card", got.text
+@pytest.mark.parametrize("agency, question, entry", [
+    ("taoyuan-vac", "我爸要辦榮民證，要帶退伍令嗎？去哪裡辦", "veteran-id-card"),
+    ("kaohsiung-military-service", "兒子有重大傷病證明，要怎麼申請免役", "disability-exemption"),
+    ("fengshan-household", "法院監護宣告下來了，要怎麼去戶政所登記", "guardianship-registration"),
+])
+def test_another_agencys_document_as_a_detail_of_our_service_is_answered(desk, agency, question, entry):
+    got = desk.ask(agency, question)
+    assert got.outcome == "answer" and got.entry_id == entry, got.text
 
 
 def test_a_document_the_office_handles_is_not_sent_elsewhere():
-    text = DEMO_TEXT.replace("keywords: [榮民證, 卡式榮民證]", "keywords: [榮民證, 卡式榮民證, 護照]")
-    got = Answerer(parse_agency(text, "demo-office.yaml")).ask("護照要去哪裡辦")
+    # Handled: a title names it. Only mentioned (a keyword): a clause asking where is the other's.
+    handles = DEMO_TEXT.replace("title: 榮民證申辦", "title: 榮民證、護照申辦")
+    got = Answerer(parse_agency(handles, "demo-office.yaml")).ask("護照要去哪裡辦")
     assert "外交部" not in got.text
+    mentions = DEMO_TEXT.replace("keywords: [榮民證, 卡式榮民證]", "keywords: [榮民證, 卡式榮民證, 護照]")
+    assert "外交部" in Answerer(parse_agency(mentions, "demo-office.yaml")).ask("護照要去哪裡辦").text
 
 
 def test_choices_must_share_a_domain_word_with_the_question():

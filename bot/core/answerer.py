@@ -140,6 +140,9 @@ class Answerer:
         # named in a title, a keyword or an example question, not merely mentioned in an answer.
         topics = [t for e in agency.entries for t in (e.title, *e.questions, *e.keywords)]
         self.home_terms = terms_in("\n".join(map(keys.__getitem__, topics)))
+        # Of those, the ones it handles itself: named by the office or one of its titles (戶政's 身分證).
+        self.title_terms = terms_in("\n".join(keys[t] for t in (agency.name, agency.short_name, *(
+            e.title for e in agency.entries))))
         # Names of this office's own services (titles and keywords of three characters or more):
         # 「要帶退伍令嗎」 in a question about 榮民證 is a detail, not another agency's business.
         # (The office's own names and the practical entries' words, 禮拜六、幾點開, name no service.)
@@ -250,12 +253,14 @@ class Answerer:
         named = self._names_in(_ASIDES.sub(" ", rest)) if neighbour else named
         if neighbour and not any(match_key(neighbour[0]) not in name for name in named):
             return phrases.other_agency(self.agency, *neighbour)
-        for clause in _CLAUSES.split(question) if neighbour else ():
+        for clause in _CLAUSES.split(question):
             # 「寶寶報好戶口了，育嬰留職停薪津貼要去哪裡申請？」: our service is only the context when
             # the clause that asks where or how to apply names the other agency's and none of ours.
+            # Here a term the office only mentions counts as the other's too: a 兵役處 that accepts a
+            # 重大傷病證明 does not issue one (「重大傷病證明是要去哪裡辦」).
             key = match_key(clause)
-            asked = _WHERE_HOW.search(key) and not self._names_in(key) and neighbour_topic(key, self.home_terms)
-            if asked:
+            asked = _WHERE_HOW.search(key) and neighbour_topic(key, self.title_terms)
+            if asked and not any(match_key(asked[0]) not in name for name in self._names_in(key)):
                 return phrases.other_agency(self.agency, *asked)
         return None
 
