@@ -60,6 +60,10 @@ FLOORS = {
     "real-more-household-9.yaml": (0.90, 0.10, 0.80, 0.20),
     "real-more-vac-10.yaml": (0.65, 0.30, 0.55, 0.45),
     "real-more-kaohsiung-10.yaml": (0.90, 0.10, 0.65, 0.35),
+    "real-more-sanmin-10.yaml": (0.55, 0.35, 0.85, 0.15),
+    "real-more-household-10.yaml": (0.65, 0.05, 0.80, 0.20),
+    "real-more-vac-11.yaml": (0.65, 0.25, 0.95, 0.05),
+    "real-more-kaohsiung-11.yaml": (0.70, 0.15, 0.60, 0.40),
 }
 
 
