@@ -89,6 +89,13 @@ class Answer:
         }
 
 
+def _within(term: str, names: set[str]) -> bool:
+    """Whether every one of our service names in a question contains the other agency's term (or
+    there is none): 「健保卡」 alone is the other's; with 「榮民證」 beside it, a detail of ours."""
+    key = match_key(term)
+    return all(key in name for name in names)
+
+
 def plausible(candidates) -> tuple[Entry, ...]:
     """The entries worth a "which item?": ranked well enough and sharing a domain word with the
     question (never 護照 → 榮民證 because both end in 要去哪裡辦)."""
@@ -251,16 +258,17 @@ class Answerer:
             return phrases.elsewhere(self.agency, district)
         neighbour = neighbour_topic(rest, self.home_terms)
         named = self._names_in(_ASIDES.sub(" ", rest)) if neighbour else named
-        if neighbour and not any(match_key(neighbour[0]) not in name for name in named):
+        if neighbour and _within(neighbour[0], named):
             return phrases.other_agency(self.agency, *neighbour)
-        for clause in _CLAUSES.split(question):
-            # 「寶寶報好戶口了，育嬰留職停薪津貼要去哪裡申請？」: our service is only the context when
-            # the clause that asks where or how to apply names the other agency's and none of ours.
-            # Here a term the office only mentions counts as the other's too: a 兵役處 that accepts a
-            # 重大傷病證明 does not issue one (「重大傷病證明是要去哪裡辦」).
-            key = match_key(clause)
+        # 「寶寶報好戶口了，育嬰留職停薪津貼要去哪裡申請？」: our service is only the context when the
+        # clause that asks where or how to apply names the other agency's and none of ours. Here a
+        # term the office only mentions counts as the other's too: a 兵役處 that accepts a 重大傷病證明
+        # does not issue one (「重大傷病證明是要去哪裡辦」). (Clauses are read only when the whole
+        # message has both: most questions never pay for the split.)
+        maybe = _WHERE_HOW.search(rest) and neighbour_topic(rest, self.title_terms)
+        for key in map(match_key, _CLAUSES.split(question) if maybe else ()):
             asked = _WHERE_HOW.search(key) and neighbour_topic(key, self.title_terms)
-            if asked and not any(match_key(asked[0]) not in name for name in self._names_in(key)):
+            if asked and _within(asked[0], self._names_in(key)):
                 return phrases.other_agency(self.agency, *asked)
         return None
 
