@@ -64,6 +64,10 @@ FLOORS = {
     "real-more-household-10.yaml": (0.65, 0.05, 0.80, 0.20),
     "real-more-vac-11.yaml": (0.65, 0.25, 0.95, 0.05),
     "real-more-kaohsiung-11.yaml": (0.70, 0.15, 0.60, 0.40),
+    "real-more-sanmin-11.yaml": (0.90, 0.10, 0.85, 0.15),
+    "real-more-household-11.yaml": (0.55, 0.30, 0.50, 0.50),
+    "real-more-vac-12.yaml": (0.75, 0.25, 0.85, 0.15),
+    "real-more-kaohsiung-12.yaml": (0.95, 0.05, 0.85, 0.15),
 }
 
 
