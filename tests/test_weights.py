@@ -89,6 +89,8 @@ def test_neighbouring_agencies_of_real_questions(desk, agency, question, whose):
     ("taoyuan-vac", "我爸要辦榮民證，要帶退伍令嗎？去哪裡辦", "veteran-id-card"),
     ("kaohsiung-military-service", "兒子有重大傷病證明，要怎麼申請免役", "disability-exemption"),
     ("fengshan-household", "法院監護宣告下來了，要怎麼去戶政所登記", "guardianship-registration"),
+    # An office's own kind of business is never another agency's (a 區公所 is the 戶籍地公所):
+    ("sanmin-district", "身心障礙鑑定要先去哪裡", "disability-certificate"),
 ])
 def test_another_agencys_document_as_a_detail_of_our_service_is_answered(desk, agency, question, entry):
     got = desk.ask(agency, question)

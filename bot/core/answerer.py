@@ -10,7 +10,7 @@ from functools import lru_cache
 from bot.core import confidence, hours, intents, phrases, practical
 from bot.core.index import Candidate, Index
 from bot.core.knowledge import Agency, Entry
-from bot.core.neighbours import neighbour_topic, terms_in
+from bot.core.neighbours import neighbour_topic, own_terms, terms_in
 from bot.core.places import (foreign_place, other_district_office, places_in, residence_elsewhere,
                               township_office)
 from bot.core.smalltalk import split_smalltalk
@@ -146,10 +146,11 @@ class Answerer:
         # Other agencies' documents this office has entries about (a household office: 身分證):
         # named in a title, a keyword or an example question, not merely mentioned in an answer.
         topics = [t for e in agency.entries for t in (e.title, *e.questions, *e.keywords)]
-        self.home_terms = terms_in("\n".join(map(keys.__getitem__, topics)))
+        own = own_terms(agency.kind)
+        self.home_terms = terms_in("\n".join(map(keys.__getitem__, topics))) | own
         # Of those, the ones it handles itself: named by the office or one of its titles (戶政's 身分證).
         self.title_terms = terms_in("\n".join(keys[t] for t in (agency.name, agency.short_name, *(
-            e.title for e in agency.entries))))
+            e.title for e in agency.entries)))) | own
         # Names of this office's own services (titles and keywords of three characters or more):
         # 「要帶退伍令嗎」 in a question about 榮民證 is a detail, not another agency's business.
         # (The office's own names and the practical entries' words, 禮拜六、幾點開, name no service.)

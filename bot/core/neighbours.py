@@ -17,7 +17,7 @@ _HANDLED_BY = {
     "健保署（衛生福利部中央健康保險署）": ["健保卡", "重大傷病"],
     "監理站（交通部公路局）": ["駕照", "行照", "駕駛執照", "監理站", "監理所"],
     "勞保局（勞動部勞工保險局）": ["勞保", "勞退", "失業給付", "勞工保險", "國民年金", "國保", "老年年金", "遺屬年金",
-                               "生育給付", "育嬰留職停薪", "育嬰留停", "育嬰假"],
+                               "生育給付", "育嬰留職停薪", "育嬰留停", "育嬰假", "農保", "農民健康保險", "老農津貼"],
     "警察局": ["報案", "良民證", "警察刑事紀錄證明", "初步分析研判表", "現場圖"],
     "各縣市殯葬管理所（殯儀館）": ["殯儀館", "火化", "火葬場"],
     "戶籍地的鄉鎮市區公所": ["中低收入老人生活津貼", "老人生活津貼", "身心障礙證明", "身障證明", "身障手冊", "身障鑑定", "身心障礙鑑定", "低收入戶",
@@ -43,6 +43,16 @@ _HANDLED_BY = {
     "榮民服務處（國軍退除役官兵輔導委員會）": ["榮服處", "榮民服務處", "退輔會", "輔導會"],
 }
 NEIGHBOUR_KEYS = {match_key(term): (term, agency) for agency, terms in _HANDLED_BY.items() for term in terms}
+# The agency above that each kind of office the desk serves is: its terms are never another agency's
+# to that office (a 區公所 asked 「身心障礙鑑定要先去哪裡」 must not send the citizen to a 區公所).
+_KIND_AGENCY = {"district-office": "戶籍地的鄉鎮市區公所", "household-registration": "戶政事務所",
+                "veterans-service": "榮民服務處（國軍退除役官兵輔導委員會）"}
+
+
+def own_terms(kind: str) -> set[str]:
+    """The neighbour terms (as match keys) that an office of this kind handles itself."""
+    agency = _KIND_AGENCY.get(kind)
+    return {key for key, (_, handler) in NEIGHBOUR_KEYS.items() if handler == agency}
 
 
 def terms_in(key: str) -> set[str]:
