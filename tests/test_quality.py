@@ -68,6 +68,10 @@ FLOORS = {
     "real-more-household-11.yaml": (0.55, 0.30, 0.50, 0.50),
     "real-more-vac-12.yaml": (0.75, 0.25, 0.85, 0.15),
     "real-more-kaohsiung-12.yaml": (0.95, 0.05, 0.85, 0.15),
+    "real-more-sanmin-12.yaml": (0.75, 0.25, 0.55, 0.45),
+    "real-more-household-12.yaml": (0.95, 0.05, 0.95, 0.05),
+    "real-more-vac-13.yaml": (0.85, 0.10, 0.80, 0.20),
+    "real-more-kaohsiung-13.yaml": (0.85, 0.10, 0.65, 0.35),
 }
 
 
