@@ -72,6 +72,10 @@ FLOORS = {
     "real-more-household-12.yaml": (0.95, 0.05, 0.95, 0.05),
     "real-more-vac-13.yaml": (0.85, 0.10, 0.80, 0.20),
     "real-more-kaohsiung-13.yaml": (0.85, 0.10, 0.65, 0.35),
+    "real-more-sanmin-13.yaml": (0.45, 0.20, 0.0, 1.0),
+    "real-more-household-13.yaml": (0.85, 0.05, 0.95, 0.05),
+    "real-more-vac-14.yaml": (0.80, 0.20, 0.45, 0.55),
+    "real-more-kaohsiung-14.yaml": (0.80, 0.20, 0.80, 0.20),
 }
 
 
