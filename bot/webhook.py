@@ -157,13 +157,10 @@ def _accept(app, agency_id: str, events: list[dict]) -> None:
         ids = write.result(timeout=settings.inbox_write_seconds)
     except Exception as exc:  # noqa: BLE001 - any database error or the wait ran out: answer from memory
         log.error("inbox unavailable: %d event(s) handled from memory error=%s", len(events), type(exc).__name__)
-        # A write that was only slow lands later: mark its rows done, or a poller would answer them again.
-        if write is not None:
-            write.add_done_callback(lambda done: _finish_late(app, done))
         if queued:
             app.config["BACKLOG"].release()
         # Queued whatever the backlog: handled here, they would hold the 200 on the same database.
-        app.config["POOL"].submit(handle_events, app, agency_id, events)
+        app.config["POOL"].submit(_handle_unkept, app, agency_id, events, write)
         return
     for key, inbox_id, raw in zip(keys, ids, events):
         if inbox_id is None:  # LINE redelivered an event the inbox already holds
@@ -183,6 +180,16 @@ def _finish(app, inbox_id: int) -> None:
         app.config["STORE"].finish(inbox_id, int(time.time()))
     except Exception as exc:  # noqa: BLE001 - any database error
         log.error("inbox finish failed inbox_id=%s error=%s", inbox_id, type(exc).__name__)
+
+
+def _handle_unkept(app, agency_id: str, events: list[dict], write) -> None:
+    """Handle from memory the events of a delivery whose inbox write failed or outlived its wait."""
+    handle_events(app, agency_id, events)
+    # A write that was only slow lands, or has landed, leased to this worker: its rows are marked done
+    # only now that the events were handled. Marked on landing, a crash before the handling lost them
+    # (the 200 had left); unmarked, a poller would answer them again once the lease ran out.
+    if write is not None:
+        write.add_done_callback(lambda done: _finish_late(app, done))
 
 
 def _finish_late(app, write) -> None:

@@ -76,8 +76,13 @@ class FakeLine:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def _record(self) -> tuple[dict, int]:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            def _record(self) -> tuple[dict, int] | None:
+                """The request's payload and the status to answer, or None for a request cut short."""
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                if len(body) < length:  # the sender died mid-request (a test's kill -9): LINE drops it too
+                    self.close_connection = True
+                    return None
                 content_type = self.headers.get("Content-Type") or ""
                 fake.calls.append(Call(self.command, self.path, self.headers.get("Authorization") or "",
                                        content_type, body))
@@ -101,7 +106,10 @@ class FakeLine:
                 return 200 if fake.issued.get(token, 0) > time.monotonic() else 401
 
             def do_POST(self):  # noqa: N802 - http.server's naming
-                payload, status = self._record()
+                recorded = self._record()
+                if recorded is None:
+                    return
+                payload, status = recorded
                 status = status if status != 200 else self._token_status()
                 if status == 200 and self.path == STATELESS:  # issue a stateless token (form-encoded request)
                     form = {k: v[0] for k, v in parse_qs(payload.get("raw", "")).items()}
@@ -127,8 +135,10 @@ class FakeLine:
                 self._send(status, reply)
 
             def do_DELETE(self):  # noqa: N802 - deleting a rich menu
-                _, status = self._record()
-                self._send(status, b"{}" if status == 200 else json.dumps({"message": "fake error"}).encode())
+                recorded = self._record()
+                if recorded is not None:
+                    status = recorded[1]
+                    self._send(status, b"{}" if status == 200 else json.dumps({"message": "fake error"}).encode())
 
             def _send(self, status: int, reply: bytes) -> None:
                 self.send_response(status)

@@ -56,6 +56,56 @@ def test_an_event_whose_worker_died_is_handled_after_its_lease(tmp_path, fake_li
     assert done_at and attempts == 1
 
 
+def slow_writes(app, seconds: float) -> None:
+    """The inbox write takes `seconds` (a busy disk), then lands."""
+    real = app.config["STORE"]
+
+    class Slow:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def enqueue(self, *args):
+            time.sleep(seconds)
+            return real.enqueue(*args)
+
+    app.config["STORE"] = Slow()
+
+
+def test_a_write_that_lands_after_the_200_stays_for_the_next_worker_if_this_one_dies(tmp_path, fake_line):
+    from bot.app import create_app
+
+    env = server_env(tmp_path, fake_line.url, INBOX_WRITE_SECONDS="0.1", INBOX_LEASE_SECONDS="1")
+    dead = create_app(env)
+    slow_writes(dead, 0.5)
+    dead.config["POOL"].shutdown(wait=True)
+    dead.config["POOL"].submit = lambda *a, **k: None  # the 200 left, then the worker died before handling
+    assert post(dead.test_client(), body_of(text_event("處長信箱幾天會回？", "01SLOW"))).status_code == 200
+    assert wait_for(lambda: len(rows(tmp_path)) == 1, 5)  # the write landed after the 200
+    time.sleep(0.3)
+    (_, _, done_at, _), = rows(tmp_path)
+    assert done_at is None  # not marked done: nobody handled it
+    survivor = create_app(env)
+    assert wait_for(lambda: poll_inbox(survivor) == 1, 5)
+    drain(survivor)
+    (reply,) = fake_line.replies()
+    assert "五日" in reply["messages"][0]["text"]
+    assert rows(tmp_path)[0][2]
+
+
+def test_a_write_that_lands_after_the_200_is_answered_once(tmp_path, fake_line):
+    from bot.app import create_app
+
+    app = create_app(server_env(tmp_path, fake_line.url, INBOX_WRITE_SECONDS="0.1", INBOX_LEASE_SECONDS="1"))
+    slow_writes(app, 0.5)
+    assert post(app.test_client(), body_of(text_event("處長信箱幾天會回？", "01SLOWOK"))).status_code == 200
+    drain(app)  # answered from memory
+    assert wait_for(lambda: rows(tmp_path) and rows(tmp_path)[0][2], 5)  # and marked done when the write landed
+    time.sleep(2.1)  # past the lease: a poller finds nothing to answer again
+    assert poll_inbox(app) == 0
+    drain(app)
+    assert len(fake_line.replies()) == 1
+
+
 def test_an_event_found_too_late_for_its_reply_token_is_still_kept(tmp_path, fake_line, caplog):
     from bot import webhook
     from bot.app import create_app

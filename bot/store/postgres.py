@@ -97,11 +97,16 @@ class PostgresStore(SqlStore):
             return _execute(conn, sql, params)
 
     @contextlib.contextmanager
+    def _atomic(self):
+        with self._this_process_pool().connection() as conn, conn.transaction():
+            yield functools.partial(_execute, conn)
+
+    @contextlib.contextmanager
     def _transaction(self):
         # The advisory lock is held until commit, so workers starting together apply each migration once.
-        with self._this_process_pool().connection() as conn, conn.transaction():
-            conn.execute(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
-            yield functools.partial(_execute, conn)
+        with self._atomic() as run:
+            run(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+            yield run
 
     def close(self) -> None:
         """Close this process's pool; a later call opens a new one."""

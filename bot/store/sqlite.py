@@ -67,11 +67,14 @@ class SqliteStore(SqlStore):
         try:
             return self._conn().execute(sql, params)
         except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
-                # A connection that met a read-only or missing file stays that way: drop it, so the
-                # next call opens the file again and the store recovers once the fault clears.
-                self.close()
+            self._drop_if_stuck(exc)
             raise
+
+    def _drop_if_stuck(self, exc: sqlite3.OperationalError) -> None:
+        if "locked" not in str(exc) and "busy" not in str(exc):
+            # A connection that met a read-only or missing file stays that way: drop it, so the
+            # next call opens the file again and the store recovers once the fault clears.
+            self.close()
 
     def enqueue(self, agency: str, events: list[tuple[str, str]], lease_until: int, now: int) -> list[int | None]:
         """As SqlStore.enqueue, synced to disk before it returns: LINE gets its 200 after this, and an
@@ -86,16 +89,24 @@ class SqliteStore(SqlStore):
         return super().enqueue(agency, events, lease_until, now)
 
     @contextlib.contextmanager
-    def _transaction(self):
-        # BEGIN IMMEDIATE takes the write lock first, so two workers never apply one migration twice.
+    def _atomic(self):
+        # BEGIN IMMEDIATE takes the write lock first: two workers never apply one migration twice, and
+        # a delivery's inbox rows are written under one wait for the lock.
         conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
         try:
-            yield conn.execute
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn.execute
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError as exc:
+            self._drop_if_stuck(exc)
             raise
+
+    _transaction = _atomic  # SQLite's write lock is the migration lock
 
     def close(self) -> None:
         """Close this thread's connection."""
