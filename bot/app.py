@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import collections
 import contextlib
+import datetime
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -12,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from flask import Flask, abort, jsonify, redirect, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from bot.core import weights
+from bot.core import hours, weights
 from bot.core.live import LiveDesk
 from bot.line.api import LineApis
 from bot.review.dashboard import bp as admin_bp
@@ -57,6 +58,7 @@ def warm(environ: dict | None = None) -> None:
     # word tables, which every question needs: read them here too.
     LiveDesk(knowledge_dir(env), cache=knowledge_cache_dir(env))
     weights.load()
+    hours.preload(datetime.datetime.now(hours.TAIPEI).date())
 
 
 def _open_store(url: str, timeout: float):

@@ -26,6 +26,13 @@ def _calendar(year: int) -> holidays.HolidayBase:
     return holidays.country_holidays("TW", years=year, language="zh_TW")
 
 
+def preload(today: dt.date) -> None:
+    """Build this year's and next year's calendars now: the library imports its tables on first use,
+    which cost a worker's first 「現在有開嗎」 a pause."""
+    for year in (today.year, today.year + 1):
+        _calendar(year)
+
+
 @dataclass(frozen=True)
 class Day:
     """One calendar day for an office: its opening ranges (minutes after midnight) or why it is closed."""
