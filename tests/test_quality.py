@@ -76,6 +76,10 @@ FLOORS = {
     "real-more-household-13.yaml": (0.85, 0.05, 0.95, 0.05),
     "real-more-vac-14.yaml": (0.80, 0.20, 0.45, 0.55),
     "real-more-kaohsiung-14.yaml": (0.80, 0.20, 0.80, 0.20),
+    "real-more-sanmin-14.yaml": (0.55, 0.35, 0.80, 0.20),
+    "real-more-household-14.yaml": (0.90, 0.05, 0.65, 0.35),
+    "real-more-vac-15.yaml": (0.90, 0.10, 0.65, 0.35),
+    "real-more-kaohsiung-15.yaml": (0.95, 0.05, 0.50, 0.50),
 }
 
 
