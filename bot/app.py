@@ -21,7 +21,8 @@ from bot.review.teaching import bp as teach_bp
 from bot.settings import Settings, environment, knowledge_cache_dir, knowledge_dir, snapshot_dir
 from bot.simulator import bp as simulator_bp
 from bot.store import Deferred, open_store
-from bot.webhook import bp as webhook_bp, poll_inbox
+from bot.store.spool import Spool
+from bot.webhook import bp as webhook_bp, poll_inbox, replay_spool
 
 # Deliveries waiting for the pool; more wait in the inbox for the next poll.
 MAX_BACKLOG = 4
@@ -95,6 +96,7 @@ class InboxPoller:
         settings = self.app.config["SETTINGS"]
         while True:
             with contextlib.suppress(Exception):  # poll_inbox logs; the loop must never die
+                replay_spool(self.app)
                 while poll_inbox(self.app):
                     pass
             self.waiting.wait(settings.inbox_poll_seconds)
@@ -118,6 +120,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         POOL=ThreadPoolExecutor(max_workers=4, thread_name_prefix="events"),
         INBOX=InboxPoller(app),
         INBOX_WRITER=ThreadPoolExecutor(max_workers=4, thread_name_prefix="inbox-write"),
+        SPOOL=Spool(settings.spool_dir),
         BACKLOG=threading.BoundedSemaphore(MAX_BACKLOG),
         LINE_APIS=LineApis(settings),
     )

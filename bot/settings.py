@@ -64,6 +64,15 @@ def database_url(environ: dict | None = None) -> str:
     return env.get("DATABASE_URL") or DEFAULT_DATABASE_URL
 
 
+def spool_dir(environ: dict | None = None) -> Path:
+    """SPOOL_DIR, where events acknowledged while the database was down wait for it: beside a
+    SQLite file by default (a second bot on the machine has its own), else under var/."""
+    env = os.environ if environ is None else environ
+    url = database_url(env)
+    default = Path(url[len("sqlite:///"):]).parent / "spool" if url.startswith("sqlite:///") else ROOT / "var" / "spool"
+    return Path(env.get("SPOOL_DIR") or default)
+
+
 def port(environ: dict | None = None) -> int:
     """PORT, the port a PaaS tells the server to listen on (8000 when unset)."""
     env = os.environ if environ is None else environ
@@ -169,7 +178,8 @@ class Settings:
     admin_token: str = ""  # the /admin dashboard's password; empty: the dashboard is off
     inbox_lease_seconds: int = 60  # an event a worker took and did not finish is taken again after this
     inbox_poll_seconds: float = 5.0  # how often each worker looks for such events
-    inbox_write_seconds: float = 1.8  # LINE's 200 waits this long for the inbox write, then answers from memory
+    inbox_write_seconds: float = 1.6  # LINE's 200 waits this long for the inbox write, then spools the events
+    spool_dir: Path = Path("var/spool")  # events acknowledged while the database was down (settings.spool_dir)
     database_timeout: float = 3.0  # PostgreSQL: a call waits this long for a pooled connection, then fails
     trusted_proxies: int = 0  # reverse proxies in front (nginx: 1) whose X-Forwarded-For/-Proto are believed
 
@@ -197,7 +207,7 @@ class Settings:
         retention_days = _number(env, "RETENTION_DAYS", 365.0, problems)
         lease = _number(env, "INBOX_LEASE_SECONDS", 60.0, problems)
         poll = _number(env, "INBOX_POLL_SECONDS", 5.0, problems)
-        write = _number(env, "INBOX_WRITE_SECONDS", 1.8, problems)
+        write = _number(env, "INBOX_WRITE_SECONDS", 1.6, problems)
         database_timeout = _number(env, "DATABASE_TIMEOUT", 3.0, problems)
         proxies = _number(env, "TRUSTED_PROXIES", 0, problems)
         admin_token = env.get("ADMIN_TOKEN", "").strip()
@@ -231,6 +241,7 @@ class Settings:
             inbox_lease_seconds=max(1, int(lease)),
             inbox_poll_seconds=poll,
             inbox_write_seconds=write,
+            spool_dir=spool_dir(env),
             database_timeout=database_timeout,
             trusted_proxies=int(proxies),
         )

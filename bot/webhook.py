@@ -137,7 +137,8 @@ def storable(raw: dict, key: str) -> dict:
 def _accept(app, agency_id: str, events: list[dict]) -> None:
     """Keep the events in the inbox before the 200, then handle them on the pool; when the pool's
     backlog is full they stay in the inbox for the next worker that polls it. With the database
-    down or locked they are queued in memory, as before the inbox (logged: a crash then loses them)."""
+    down or locked they are handled from memory and kept in the spool until then (a worker that
+    dies first leaves them to the others, who move them into the inbox once the database is back)."""
     settings = app.config["SETTINGS"]
     now = int(time.time())
     queued = app.config["BACKLOG"].acquire(blocking=False)
@@ -145,6 +146,7 @@ def _accept(app, agency_id: str, events: list[dict]) -> None:
     # Ids and bodies are stored as ASCII JSON escapes: a hostile lone surrogate cannot break the write.
     keys = [json.dumps(str(raw.get("webhookEventId") or ""))[1:-1][:200] or f"noid-{uuid.uuid4().hex}"
             for raw in events]
+    rows = [(k, json.dumps(e)) for k, e in zip(keys, kept)]
     write = None
     try:
         # On a writer thread, waited for at most INBOX_WRITE_SECONDS: a hung database (PostgreSQL stopped
@@ -152,15 +154,16 @@ def _accept(app, agency_id: str, events: list[dict]) -> None:
         # Leased to this worker even when the pool has no room: another worker's poller must not take a
         # row this worker may still answer (from memory, when this write is late; from its overflow).
         write = app.config["INBOX_WRITER"].submit(
-            app.config["STORE"].enqueue, agency_id, [(k, json.dumps(e)) for k, e in zip(keys, kept)],
-            now + settings.inbox_lease_seconds, now)
+            app.config["STORE"].enqueue, agency_id, rows, now + settings.inbox_lease_seconds, now)
         ids = write.result(timeout=settings.inbox_write_seconds)
     except Exception as exc:  # noqa: BLE001 - any database error or the wait ran out: answer from memory
-        log.error("inbox unavailable: %d event(s) handled from memory error=%s", len(events), type(exc).__name__)
+        spooled = _spool(app, agency_id, rows, now)
+        log.error("inbox unavailable: %d event(s) handled from memory%s error=%s", len(events),
+                  ", kept in the spool" if spooled else "", type(exc).__name__)
         if queued:
             app.config["BACKLOG"].release()
         # Queued whatever the backlog: handled here, they would hold the 200 on the same database.
-        app.config["POOL"].submit(_handle_unkept, app, agency_id, events, write)
+        app.config["POOL"].submit(_handle_unkept, app, agency_id, events, write, spooled)
         return
     for key, inbox_id, raw in zip(keys, ids, events):
         if inbox_id is None:  # LINE redelivered an event the inbox already holds
@@ -182,9 +185,37 @@ def _finish(app, inbox_id: int) -> None:
         log.error("inbox finish failed inbox_id=%s error=%s", inbox_id, type(exc).__name__)
 
 
-def _handle_unkept(app, agency_id: str, events: list[dict], write) -> None:
-    """Handle from memory the events of a delivery whose inbox write failed or outlived its wait."""
-    handle_events(app, agency_id, events)
+def _spool(app, agency_id: str, rows: list[tuple[str, str]], now: int):
+    """Keep a delivery the inbox could not take in the spool (its file), or None when the disk fails too."""
+    try:
+        return app.config["SPOOL"].keep(agency_id, rows, now)
+    except OSError as exc:
+        log.error("spool unavailable: %d event(s) only in memory error=%s", len(rows), type(exc).__name__)
+        return None
+
+
+def replay_spool(app) -> int:
+    """Move into the inbox the spooled events whose worker died before handling them (the poller
+    calls this; while the database is still down they stay spooled)."""
+    try:
+        moved = app.config["SPOOL"].replay(app.config["STORE"].enqueue)
+    except Exception as exc:  # noqa: BLE001 - the database is still down: try again next time
+        log.warning("spool replay failed error=%s", type(exc).__name__)
+        return 0
+    if moved:
+        log.info("spool: %d event(s) moved into the inbox", moved)
+    return moved
+
+
+def _handle_unkept(app, agency_id: str, events: list[dict], write, spooled=None) -> None:
+    """Handle from memory the events of a delivery whose inbox write failed or outlived its wait.
+    Those whose own writes failed too (the database is down) stay spooled, to be handled again
+    once it is back; the others are done."""
+    unsaved = handle_events(app, agency_id, events)
+    try:
+        app.config["SPOOL"].settle(spooled, unsaved)
+    except OSError as exc:  # the file stays as it was: its events are handled again after this worker
+        log.error("spool settle failed error=%s", type(exc).__name__)
     # A write that was only slow lands, or has landed, leased to this worker: its rows are marked done
     # only now that the events were handled. Marked on landing, a crash before the handling lost them
     # (the 200 had left); unmarked, a poller would answer them again once the lease ran out.
@@ -257,8 +288,10 @@ def _own_overflow(app, slots: int, now: int) -> list:
 
 
 def handle_events(app, agency_id: str, events: list[dict], dedupe: bool = True,
-                  received_at: int | None = None) -> None:
-    """Handle each event of one delivery; one event's failure never stops the others."""
+                  received_at: int | None = None) -> list[str]:
+    """Handle each event of one delivery; one event's failure never stops the others. Returns the
+    ids of the events whose store writes failed."""
+    unsaved = []
     for raw in events:
         started = time.perf_counter()
         event_id = str(raw.get("webhookEventId") or "")
@@ -271,6 +304,9 @@ def handle_events(app, agency_id: str, events: list[dict], dedupe: bool = True,
             _reply(app, agency_id, raw.get("replyToken"), [messages.text(SYSTEM_ERROR)], event_id)
         record["ms"] = round((time.perf_counter() - started) * 1000, 1)
         log.info(json.dumps(record, ensure_ascii=False))
+        if record.get("unsaved"):
+            unsaved.append(event_id)
+    return unsaved
 
 
 def handle_event(app, agency_id: str, raw: dict, dedupe: bool = True, received_at: int | None = None) -> dict:
@@ -296,7 +332,7 @@ def handle_event(app, agency_id: str, raw: dict, dedupe: bool = True, received_a
         log.warning("stale reply token skipped event_id=%s age_s=%d", event_id, now - received_at)
     elif reply.messages:
         _reply(app, agency_id, raw.get("replyToken"), reply.messages, event_id)
-    return {"outcome": reply.outcome, "entry_id": reply.entry_id}
+    return {"outcome": reply.outcome, "entry_id": reply.entry_id, **({"unsaved": ctx.unsaved} if ctx.unsaved else {})}
 
 
 def _simulated(app, token) -> bool:

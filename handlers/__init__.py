@@ -3,7 +3,7 @@ action in POSTBACKS); each returns a flows.Reply, and `respond` is the one path 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from linebot.v3.webhooks import (
     AudioMessageContent,
@@ -42,6 +42,7 @@ class Context:
     survey_every_days: float = 30.0
     state_minutes: float = 15.0
     retention_days: float = 365.0
+    unsaved: list = field(default_factory=list)  # store writes that failed (the database was down)
 
     @property
     def agency_id(self) -> str:

@@ -64,6 +64,7 @@ def saving(ctx, what: str):
         yield ctx.store
     except Exception as exc:  # noqa: BLE001 - any database error: the bot keeps answering
         log.error("store %s failed event_id=%s error=%s", what, ctx.event_id, type(exc).__name__)
+        ctx.unsaved.append(what)  # an event handled from memory is then tried again from the spool
         raise SaveFailed(what) from exc
 
 

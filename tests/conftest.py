@@ -138,6 +138,7 @@ def server_env(tmp_path: Path, line_url: str = "http://127.0.0.1:9", **extra: st
             "USER_HASH_KEY": "test-user-hash-key", "LINE_API_BASE_URL": line_url,
             "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}", "DEFAULT_AGENCY": "taoyuan-vac",
             "KNOWLEDGE_SNAPSHOT_DIR": str(tmp_path / "snapshots"), "KNOWLEDGE_CACHE_DIR": str(compiled_dir()),
+            "SPOOL_DIR": str(tmp_path / "spool"),
             **extra}
 
 

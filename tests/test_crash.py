@@ -36,6 +36,17 @@ def deliver(port: int, events: list[dict]) -> int:
     return urllib.request.urlopen(request, timeout=10).status
 
 
+def restart_until(env: dict, port: int, log_path, done, seconds: float, count) -> None:
+    """Start the server again, wait until `done()` (or fail with `count()`), then stop it gracefully."""
+    with log_path.open("w") as log:
+        server = start(env, port, log)
+        try:
+            assert wait_for(done, seconds), f"{count()} kept"
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+
+
 def test_acknowledged_ratings_survive_a_crash_and_restart(tmp_path, fake_line, db_url):
     fake_line.delay = 0.05  # replies take time, so the kill finds most events unhandled
     port = free_port()
@@ -53,16 +64,42 @@ def test_acknowledged_ratings_survive_a_crash_and_restart(tmp_path, fake_line, d
     kept_before = count()
     assert kept_before < len(events)  # the crash did interrupt the work
     fake_line.delay = 0.0
-    with (tmp_path / "second.log").open("w") as log:
-        second = start(env, port, log)
-        try:
-            assert wait_for(lambda: count() >= len(events), 90), f"{count()} of {len(events)} kept"
-        finally:
-            os.killpg(second.pid, signal.SIGTERM)
-            second.wait(timeout=30)
+    restart_until(env, port, tmp_path / "second.log", lambda: count() >= len(events), 90, count)
     assert count() == len(events)
     ids = {row[0] for row in store._run("SELECT event_id FROM answer_ratings").fetchall()}
     assert ids == {e["webhookEventId"] for e in events}
     text = (tmp_path / "second.log").read_text(encoding="utf-8")
     assert "Traceback" not in text
     store.close()
+
+
+def test_ratings_acknowledged_while_postgresql_is_down_survive_a_crash(tmp_path, fake_line):
+    import pg_server
+
+    server = pg_server.start()  # this test's own server: it is stopped mid-test
+    try:
+        fake_line.delay = 0.3  # answers from memory take time, so the kill finds some not yet handled
+        port = free_port()
+        env = server_env(tmp_path, fake_line.url, DATABASE_URL=server.url, PORT=str(port), WEB_CONCURRENCY="2",
+                         INBOX_POLL_SECONDS="0.5")
+        events = feedback_events(100)
+        with (tmp_path / "first.log").open("w") as log:
+            first = start(env, port, log)
+            pg_server.halt(server)  # the outage: the inbox cannot keep the events before the 200s
+            statuses = [deliver(port, events[i:i + 20]) for i in range(0, len(events), 20)]
+            os.killpg(first.pid, signal.SIGKILL)
+            first.wait(timeout=10)
+        assert statuses == [200] * 5
+        assert list((tmp_path / "spool").glob("*.events.json"))  # acknowledged, kept on disk only
+        pg_server.resume(server)
+        fake_line.delay = 0.0
+        store = open_store(server.url)
+        count = lambda: store._run("SELECT COUNT(*) FROM answer_ratings").fetchone()[0]  # noqa: E731
+        restart_until(env, port, tmp_path / "second.log", lambda: count() >= len(events), 60, count)
+        ids = {row[0] for row in store._run("SELECT event_id FROM answer_ratings").fetchall()}
+        assert count() == len(events) and ids == {e["webhookEventId"] for e in events}
+        assert not list((tmp_path / "spool").glob("*.events.json"))
+        assert "Traceback" not in (tmp_path / "second.log").read_text(encoding="utf-8")
+        store.close()
+    finally:
+        pg_server.stop(server)

@@ -141,17 +141,68 @@ def test_the_inbox_keeps_no_raw_user_id_and_no_personal_numbers(app, tmp_path):
     assert json.loads(body)["source"]["userId"].startswith("h:")
 
 
-def test_with_the_database_down_events_are_still_answered_from_memory(app, fake_line, caplog):
-    class Down:
-        def __getattr__(self, name):
-            def fail(*args, **kwargs):
-                raise OSError("database down")
-            return fail
+class Down:
+    """A database that refuses every call."""
 
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise OSError("database down")
+        return fail
+
+
+def spooled(tmp_path) -> list:
+    return sorted((tmp_path / "spool").glob("*.events.json"))
+
+
+def test_with_the_database_down_events_are_still_answered_from_memory(app, fake_line, caplog, tmp_path):
     app.config["STORE"] = Down()
     assert post(app.test_client(), body_of(text_event("榮民證要去哪裡辦", "01DOWN"))).status_code == 200
     drain(app)
     assert len(fake_line.replies()) == 1 and "inbox unavailable" in caplog.text
+    # Its question could not be kept either: the event waits in the spool for the database.
+    (ready,) = spooled(tmp_path)
+    assert ready.name.startswith("ready-") and "01DOWN" in ready.read_text(encoding="utf-8")
+
+
+def test_events_acknowledged_with_the_database_down_survive_their_worker(tmp_path, fake_line):
+    from bot.app import create_app
+    from bot.webhook import replay_spool
+
+    env = server_env(tmp_path, fake_line.url)
+    dead = create_app(env)
+    dead.config["STORE"] = Down()
+    dead.config["POOL"].shutdown(wait=True)
+    dead.config["POOL"].submit = lambda *a, **k: None  # the 200 left, then the worker died before handling
+    assert post(dead.test_client(), body_of(text_event("處長信箱幾天會回？", "01SPOOL"))).status_code == 200
+    assert len(spooled(tmp_path)) == 1 and rows(tmp_path) == []
+    survivor = create_app(env)
+    assert replay_spool(survivor) == 0  # its worker is alive: it may still answer them
+    dead.config["SPOOL"].close()  # as the worker's death does: its lock is let go
+    assert replay_spool(survivor) == 1 and spooled(tmp_path) == []
+    assert poll_inbox(survivor) == 1
+    drain(survivor)
+    (reply,) = fake_line.replies()
+    assert "五日" in reply["messages"][0]["text"]
+    assert rows(tmp_path)[0][2]  # handled and done
+
+
+def test_a_rating_tapped_with_the_database_down_is_kept_when_it_is_back(app, fake_line, tmp_path):
+    from bot.webhook import replay_spool
+    from load import feedback_events
+
+    real = app.config["STORE"]
+    app.config["STORE"] = Down()
+    event = feedback_events(1)[0]
+    assert post(app.test_client(), json.dumps({"destination": "U", "events": [event]}).encode()).status_code == 200
+    drain(app)
+    assert len(fake_line.replies()) == 1  # "not saved, please try again", from memory
+    app.config["STORE"] = real  # the database is back
+    assert replay_spool(app) == 1 and poll_inbox(app) == 1
+    drain(app)
+    with sqlite3.connect(tmp_path / "bot.db") as db:
+        assert db.execute("SELECT event_id FROM answer_ratings").fetchall() == [(event["webhookEventId"],)]
+    assert len(fake_line.replies()) == 1  # handled again without a second reply
+    assert spooled(tmp_path) == []
 
 
 @pytest.mark.parametrize("header", ["簽章", "a" * 10 + "é"])
