@@ -209,11 +209,15 @@ def replay_spool(app) -> int:
 
 def _handle_unkept(app, agency_id: str, events: list[dict], write, spooled=None) -> None:
     """Handle from memory the events of a delivery whose inbox write failed or outlived its wait.
-    Those whose own writes failed too (the database is down) stay spooled, to be handled again
-    once it is back; the others are done."""
-    unsaved = handle_events(app, agency_id, events)
+    Button taps whose own writes failed too (the database is down: a rating, a survey answer) stay
+    spooled, to be handled again once it is back; the others are done."""
+    unsaved = set(handle_events(app, agency_id, events))
+    # Only taps: each carries all it needs. A typed message handled again later would meet a
+    # conversation that has moved on (and the citizen was told to send it again).
+    retry = [str(e.get("webhookEventId")) for e in events if e.get("type") == "postback" and
+             str(e.get("webhookEventId") or "") in unsaved]
     try:
-        app.config["SPOOL"].settle(spooled, unsaved)
+        app.config["SPOOL"].settle(spooled, retry)
     except OSError as exc:  # the file stays as it was: its events are handled again after this worker
         log.error("spool settle failed error=%s", type(exc).__name__)
     # A write that was only slow lands, or has landed, leased to this worker: its rows are marked done
