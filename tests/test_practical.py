@@ -50,6 +50,8 @@ def test_a_question_about_the_office_itself_gets_the_office_fact(desk, agency, q
     ("taoyuan-vac", "我爸住在八德榮家，週末想帶孫子去看他，榮家的會客時間是幾點到幾點？"),
     ("fengshan-household", "搬家遷完戶籍之後，舊地址的信要改寄到新家，戶政所會幫我通知郵局嗎"),
     ("sanmin-district", "我最近搬家換了地址，區公所要不要通知"),
+    ("taoyuan-vac", "我爸的領俸通知單寄到舊家，地址要去哪裡改"),
+    ("kaohsiung-military-service", "兒子的通訊地址要去哪裡改"),
 ])
 def test_other_places_hours_and_the_citizens_address_are_not_the_office_fact(desk, agency, question):
     assert desk.ask(agency, question).entry_id not in ("office-hours", "office-address")

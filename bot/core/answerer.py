@@ -219,6 +219,8 @@ class Answerer:
             return self.answer_entry(self._entries[office_ask], question, 1.0, candidates)
         if named:  # 「榮民證要去哪裡辦」 asks about 榮民證, not about the office's address
             candidates = tuple(c for c in candidates if c.entry.id not in practical.IDS)
+        elif practical.citizens_address(rest):  # 「領俸通知單的地址要去哪裡改」: not where we are
+            candidates = tuple(c for c in candidates if c.entry.id != practical.ADDRESS)
         candidates = candidates[:MAX_CHOICES + 1]
         if not candidates:
             return self._fallback(question)

@@ -49,6 +49,18 @@ ADDRESS_ASKS = ("哪條路",)
 # Only right after the office's name: 「意見要寫在哪裡」 is not where it is, and 「換了地址」「舊地址的信」
 # are the citizen's address.
 NEAR_NAME_ASKS = ("在哪", "怎麼去", "位置", "地址")
+# The citizen's own address, to be changed or where mail goes (「地址要去哪裡改」「舊地址的信」「通訊地址
+# 變更」): never a question about where the office is.
+_CITIZENS_ADDRESS = re.compile(match_key("地址") + f".{{0,8}}(?:{'|'.join(map(match_key, ('改', '變更', '更新', '換')))})"
+                               f"|(?:{'|'.join(map(match_key, ('改', '變更', '換', '更新', '舊', '通訊', '戶籍', '收件', '住家')))})"
+                               + "了?的?" + match_key("地址"))
+
+
+def citizens_address(key: str) -> bool:
+    """Whether a question (a match key) is about the citizen's own address, not the office's."""
+    return _CITIZENS_ADDRESS.search(key) is not None
+
+
 # Places with opening hours of their own: 「榮家的會客時間是幾點到幾點」 does not ask when this office opens.
 OTHER_PLACES = ("榮家", "榮民之家", "醫院", "榮總", "診所", "衛生所", "郵局", "銀行", "學校", "圖書館", "監理站", "會客")
 PHONE_ASKS = ("電話幾號", "電話多少", "電話號碼", "總機", "聯絡電話")
