@@ -79,6 +79,8 @@ def test_another_agencys_document_is_never_mapped_to_a_programme():
     # A document the office only accepts is still issued elsewhere:
     ("kaohsiung-military-service", "醫生說我兒子可以申請重大傷病卡，重大傷病證明要去哪裡辦", "健保署"),
     ("fengshan-household", "媽媽失智了，監護宣告要怎麼申請", "法院"),
+    ("taoyuan-vac", "我爸是榮民，想學在網路上申請東西，聽說要先有自然人憑證，要去哪裡辦", "戶政事務所"),
+    ("kaohsiung-military-service", "申請生活扶助要附財產總歸戶清單，財產總歸戶清單要去哪裡申請", "國稅局"),
 ])
 def test_neighbouring_agencies_of_real_questions(desk, agency, question, whose):
     got = desk.ask(agency, question)
@@ -91,6 +93,8 @@ def test_neighbouring_agencies_of_real_questions(desk, agency, question, whose):
     ("fengshan-household", "法院監護宣告下來了，要怎麼去戶政所登記", "guardianship-registration"),
     # An office's own kind of business is never another agency's (a 區公所 is the 戶籍地公所):
     ("sanmin-district", "身心障礙鑑定要先去哪裡", "disability-certificate"),
+    # A longer word that holds a neighbour's term is not that term (身分證明 is no 身分證 of 戶政):
+    ("kaohsiung-military-service", "役政用的華僑身分證明書去哪裡申請", "dual-nationality"),
 ])
 def test_another_agencys_document_as_a_detail_of_our_service_is_answered(desk, agency, question, entry):
     got = desk.ask(agency, question)

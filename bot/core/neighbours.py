@@ -8,6 +8,8 @@ Only agency names are given here (no phone or address that would need its own so
 
 from __future__ import annotations
 
+import re
+
 from bot.core.text import match_key
 
 # term → the agency that handles it (zh-TW names as citizens know them).
@@ -22,7 +24,8 @@ _HANDLED_BY = {
     "各縣市殯葬管理所（殯儀館）": ["殯儀館", "火化", "火葬場"],
     "戶籍地的鄉鎮市區公所": ["中低收入老人生活津貼", "老人生活津貼", "身心障礙證明", "身障證明", "身障手冊", "身障鑑定", "身心障礙鑑定", "低收入戶",
                           "敬老禮金", "敬老卡"],
-    "國稅局或地方稅務局": ["報稅", "綜所稅", "所得稅", "地價稅", "房屋稅", "牌照稅", "遺產稅", "贈與稅"],
+    "國稅局或地方稅務局": ["報稅", "綜所稅", "所得稅", "地價稅", "房屋稅", "牌照稅", "遺產稅", "贈與稅", "財產歸戶", "財產總歸戶",
+                       "財產清單", "所得清單"],
     "地政事務所": ["權狀", "鑑界", "地籍", "土地登記", "土地過戶", "房屋過戶", "房子過戶", "產權登記", "繼承登記", "繼承過戶"],
     "車輛行車事故鑑定會（交通部公路局）": ["行車事故鑑定", "車禍鑑定"],
     "醫院": ["掛號", "門診", "死亡證明書"],
@@ -32,7 +35,7 @@ _HANDLED_BY = {
     "市政府社會局": ["育兒津貼", "托育補助", "復康巴士"],
     "法院": ["保護令", "公證", "拋棄繼承", "支付命令", "夫妻財產制", "強制執行", "死亡宣告", "監護宣告", "輔助宣告"],
     "法律扶助基金會": ["法律扶助", "法扶"],
-    "戶政事務所": ["身分證", "身份證", "戶籍謄本", "戶口名簿"],
+    "戶政事務所": ["身分證", "身份證", "戶籍謄本", "戶口名簿", "自然人憑證"],
     "長期照顧管理中心（長照）": ["喘息服務", "居家服務"],
     "勞動部勞動力發展署": ["外籍看護"],
     "經濟部工商憑證管理中心": ["工商憑證"],
@@ -55,8 +58,13 @@ def own_terms(kind: str) -> set[str]:
     return {key for key, (_, handler) in NEIGHBOUR_KEYS.items() if handler == agency}
 
 
+# Longer words that hold a term and name something else: 「華僑身分證明書」「低收入戶身分證明」 are no 身分證.
+_NOT_THE_TERM = re.compile("|".join(map(match_key, ("身分證明", "身份證明"))))
+
+
 def terms_in(key: str) -> set[str]:
     """The neighbouring-agency terms (as match keys) that occur in a match key."""
+    key = _NOT_THE_TERM.sub(" ", key)
     return {k for k in NEIGHBOUR_KEYS if k in key}
 
 
