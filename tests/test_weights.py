@@ -81,6 +81,8 @@ def test_another_agencys_document_is_never_mapped_to_a_programme():
     ("fengshan-household", "媽媽失智了，監護宣告要怎麼申請", "法院"),
     ("taoyuan-vac", "我爸是榮民，想學在網路上申請東西，聽說要先有自然人憑證，要去哪裡辦", "戶政事務所"),
     ("kaohsiung-military-service", "申請生活扶助要附財產總歸戶清單，財產總歸戶清單要去哪裡申請", "國稅局"),
+    ("taoyuan-vac", "我爸以前是國民兵，國民兵證書搬家不見了，要補發是找榮服處嗎", "公所"),
+    ("fengshan-household", "我是退伍的老榮民，榮民證掉了，可以跟身分證一樣去戶政所補發嗎", "榮民服務處"),
 ])
 def test_neighbouring_agencies_of_real_questions(desk, agency, question, whose):
     got = desk.ask(agency, question)
