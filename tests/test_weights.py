@@ -83,6 +83,8 @@ def test_another_agencys_document_is_never_mapped_to_a_programme():
     ("kaohsiung-military-service", "申請生活扶助要附財產總歸戶清單，財產總歸戶清單要去哪裡申請", "國稅局"),
     ("taoyuan-vac", "我爸以前是國民兵，國民兵證書搬家不見了，要補發是找榮服處嗎", "公所"),
     ("fengshan-household", "我是退伍的老榮民，榮民證掉了，可以跟身分證一樣去戶政所補發嗎", "榮民服務處"),
+    ("sanmin-district", "颱風把房子弄壞了，聽說有受災住宅重建重購的貸款利息補貼，是在區公所申請嗎", "國土管理署"),
+    ("fengshan-household", "我開了一間小吃店有辦商業登記，店的負責人地址也要去改嗎", "商業"),
 ])
 def test_neighbouring_agencies_of_real_questions(desk, agency, question, whose):
     got = desk.ask(agency, question)
