@@ -84,6 +84,10 @@ FLOORS = {
     "real-more-household-15.yaml": (0.90, 0.10, 0.65, 0.35),
     "real-more-vac-16.yaml": (0.90, 0.10, 0.65, 0.35),
     "real-more-kaohsiung-16.yaml": (0.80, 0.20, 0.65, 0.35),
+    "real-more-sanmin-16.yaml": (0.65, 0.20, 0.65, 0.35),
+    "real-more-household-16.yaml": (0.90, 0.05, 0.30, 0.70),
+    "real-more-vac-17.yaml": (0.90, 0.10, 0.65, 0.35),
+    "real-more-kaohsiung-17.yaml": (0.95, 0.05, 0.65, 0.35),
 }
 
 
