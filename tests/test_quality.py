@@ -88,6 +88,10 @@ FLOORS = {
     "real-more-household-16.yaml": (0.90, 0.05, 0.30, 0.70),
     "real-more-vac-17.yaml": (0.90, 0.10, 0.65, 0.35),
     "real-more-kaohsiung-17.yaml": (0.95, 0.05, 0.65, 0.35),
+    "real-more-sanmin-17.yaml": (0.70, 0.20, 0.80, 0.20),
+    "real-more-household-17.yaml": (0.95, 0.05, 0.50, 0.50),
+    "real-more-vac-18.yaml": (0.95, 0.05, 0.65, 0.35),
+    "real-more-kaohsiung-18.yaml": (0.95, 0.05, 0.65, 0.35),
 }
 
 
