@@ -96,6 +96,10 @@ FLOORS = {
     "real-more-household-18.yaml": (0.70, 0.10, 0.50, 0.50),
     "real-more-vac-19.yaml": (0.90, 0.10, 0.80, 0.20),
     "real-more-kaohsiung-19.yaml": (0.95, 0.05, 0.65, 0.35),
+    "real-more-sanmin-19.yaml": (0.65, 0.20, 0.15, 0.85),
+    "real-more-household-19.yaml": (0.95, 0.05, 0.80, 0.20),
+    "real-more-vac-20.yaml": (0.95, 0.05, 0.30, 0.70),
+    "real-more-kaohsiung-20.yaml": (0.90, 0.10, 0.50, 0.50),
 }
 
 

@@ -89,6 +89,7 @@ def test_another_agencys_document_is_never_mapped_to_a_programme():
     ("fengshan-household", "現在的老公收養女兒以後，前夫還想固定見女兒，這種探視的約定要去哪裡談", "法院"),
     ("taoyuan-vac", "辦我爸的喪葬補助要附除戶謄本，這個除戶謄本要去哪裡申請", "戶政事務所"),
     ("fengshan-household", "女兒養不起寶寶，想給好人家收養，是去戶政所登記出養嗎？要找誰幫忙", "社會局"),
+    ("kaohsiung-military-service", "兒子出國核准了，想走機場的自動通關，要先去哪裡註冊", "移民署"),
 ])
 def test_neighbouring_agencies_of_real_questions(desk, agency, question, whose):
     got = desk.ask(agency, question)
