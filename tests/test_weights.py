@@ -222,3 +222,13 @@ def test_another_citys_office_is_not_ours_because_the_citizen_is_here():
     home = {match_key("高雄")}
     assert foreign_place(match_key("台北市兵役局的電話幾號？我兒子戶籍在台北，人在高雄"), home) == "臺北"
     assert foreign_place(match_key("台北市兵役局說要我來高雄市兵役處辦，要帶什麼"), home) is None
+
+
+@pytest.mark.parametrize("question", [
+    "我戶籍在台東，原住民身分登記一定要回台東的戶政所辦嗎",
+    "我戶籍在台東，一定要回台東的戶政事務所辦身分證嗎",
+])
+def test_a_household_office_answers_whether_to_go_back_to_another_areas_office(desk, question):
+    # 戶政 serves anyone anywhere: 「一定要回…辦嗎」 is its own question, not another area's business.
+    assert desk.ask("fengshan-household", question).outcome == "answer"
+    assert desk.ask("fengshan-household", "台中的戶政事務所電話幾號").outcome == "fallback"

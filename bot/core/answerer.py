@@ -35,6 +35,10 @@ UNKNOWN_CLARIFY = 0.5
 # them 「我戶籍在楠梓」 or 「我住鼓山區」 is another district's question. Not a household office
 # (戶政 serves anyone anywhere) nor a city's or a 榮服處's (「戶籍在外縣市，在高雄代檢」 is theirs).
 BY_REGISTRATION = {"district-office"}
+# Offices where any citizen may apply whatever area they are registered in (戶政's 全國跨區通辦): to
+# them 「一定要回台東的戶政所辦嗎」 asks whether to go back, which their own entries answer.
+ANYWHERE = {"household-registration"}
+_GO_BACK = re.compile("|".join(map(match_key, ("一定要回", "要回", "得回", "需要回", "必須回", "不用回", "不必回", "不回"))))
 MAX_CHOICES = 3
 ANSWER_CACHE = 4096  # answers kept per office
 BROAD_CHARS = 3  # a question this short, fully contained in MAX_CHOICES entries, is a category
@@ -250,7 +254,7 @@ class Answerer:
         """The lead of a fallback when the question is about another area's office or another
         agency's document, else None."""
         elsewhere = foreign_place(rest, self.home_places | self.home_districts)
-        if elsewhere:
+        if elsewhere and not (self.agency.kind in ANYWHERE and _GO_BACK.search(rest)):
             return phrases.elsewhere(self.agency, elsewhere)
         district = other_district_office(rest, self.home_districts)
         if not district and self.home_districts:  # an office of a city that has only districts
