@@ -104,6 +104,10 @@ FLOORS = {
     "real-more-household-20.yaml": (0.80, 0.10, 0.80, 0.20),
     "real-more-vac-21.yaml": (0.95, 0.05, 0.65, 0.35),
     "real-more-kaohsiung-21.yaml": (0.95, 0.05, 0.50, 0.50),
+    "real-more-sanmin-21.yaml": (0.90, 0.10, 0.95, 0.05),
+    "real-more-household-21.yaml": (0.95, 0.05, 0.80, 0.20),
+    "real-more-vac-22.yaml": (0.70, 0.30, 0.65, 0.35),
+    "real-more-kaohsiung-22.yaml": (0.95, 0.05, 0.50, 0.50),
 }
 
 
