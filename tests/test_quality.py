@@ -108,6 +108,10 @@ FLOORS = {
     "real-more-household-21.yaml": (0.95, 0.05, 0.80, 0.20),
     "real-more-vac-22.yaml": (0.70, 0.30, 0.65, 0.35),
     "real-more-kaohsiung-22.yaml": (0.95, 0.05, 0.50, 0.50),
+    "real-more-sanmin-22.yaml": (0.95, 0.05, 0.80, 0.20),
+    "real-more-household-22.yaml": (0.65, 0.10, 0.65, 0.35),
+    "real-more-vac-23.yaml": (0.90, 0.10, 0.80, 0.20),
+    "real-more-kaohsiung-23.yaml": (0.95, 0.05, 0.65, 0.35),
 }
 
 
