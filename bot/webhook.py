@@ -163,7 +163,7 @@ def _accept(app, agency_id: str, events: list[dict]) -> None:
         if queued:
             app.config["BACKLOG"].release()
         # Queued whatever the backlog: handled here, they would hold the 200 on the same database.
-        app.config["POOL"].submit(_handle_unkept, app, agency_id, events, write, spooled)
+        app.config["POOL"].submit(_handle_unkept, app, agency_id, list(zip(keys, events)), write, spooled)
         return
     for key, inbox_id, raw in zip(keys, ids, events):
         if inbox_id is None:  # LINE redelivered an event the inbox already holds
@@ -207,15 +207,14 @@ def replay_spool(app) -> int:
     return moved
 
 
-def _handle_unkept(app, agency_id: str, events: list[dict], write, spooled=None) -> None:
-    """Handle from memory the events of a delivery whose inbox write failed or outlived its wait.
-    Button taps whose own writes failed too (the database is down: a rating, a survey answer) stay
-    spooled, to be handled again once it is back; the others are done."""
-    unsaved = set(handle_events(app, agency_id, events))
+def _handle_unkept(app, agency_id: str, keyed: list[tuple[str, dict]], write, spooled=None) -> None:
+    """Handle from memory the events (with their inbox keys) of a delivery whose inbox write failed or
+    outlived its wait. Button taps whose own writes failed too (the database is down: a rating, a
+    survey answer) stay spooled, to be handled again once it is back; the others are done."""
+    unsaved = set(handle_events(app, agency_id, [event for _, event in keyed]))
     # Only taps: each carries all it needs. A typed message handled again later would meet a
     # conversation that has moved on (and the citizen was told to send it again).
-    retry = [str(e.get("webhookEventId")) for e in events if e.get("type") == "postback" and
-             str(e.get("webhookEventId") or "") in unsaved]
+    retry = [key for key, e in keyed if e.get("type") == "postback" and str(e.get("webhookEventId") or "") in unsaved]
     try:
         app.config["SPOOL"].settle(spooled, retry)
     except OSError as exc:  # the file stays as it was: its events are handled again after this worker

@@ -36,12 +36,12 @@ def deliver(port: int, events: list[dict]) -> int:
     return urllib.request.urlopen(request, timeout=10).status
 
 
-def restart_until(env: dict, port: int, log_path, done, seconds: float, count) -> None:
-    """Start the server again, wait until `done()` (or fail with `count()`), then stop it gracefully."""
+def restart_until(env: dict, port: int, log_path, count, expected: int, seconds: float) -> None:
+    """Start the server again, wait until `count()` reaches `expected`, then stop it gracefully."""
     with log_path.open("w") as log:
         server = start(env, port, log)
         try:
-            assert wait_for(done, seconds), f"{count()} kept"
+            assert wait_for(lambda: count() >= expected, seconds), f"{count()} kept"
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
@@ -64,7 +64,7 @@ def test_acknowledged_ratings_survive_a_crash_and_restart(tmp_path, fake_line, d
     kept_before = count()
     assert kept_before < len(events)  # the crash did interrupt the work
     fake_line.delay = 0.0
-    restart_until(env, port, tmp_path / "second.log", lambda: count() >= len(events), 90, count)
+    restart_until(env, port, tmp_path / "second.log", count, len(events), 90)
     assert count() == len(events)
     ids = {row[0] for row in store._run("SELECT event_id FROM answer_ratings").fetchall()}
     assert ids == {e["webhookEventId"] for e in events}
@@ -95,7 +95,7 @@ def test_ratings_acknowledged_while_postgresql_is_down_survive_a_crash(tmp_path,
         fake_line.delay = 0.0
         store = open_store(server.url)
         count = lambda: store._run("SELECT COUNT(*) FROM answer_ratings").fetchone()[0]  # noqa: E731
-        restart_until(env, port, tmp_path / "second.log", lambda: count() >= len(events), 60, count)
+        restart_until(env, port, tmp_path / "second.log", count, len(events), 60)
         ids = {row[0] for row in store._run("SELECT event_id FROM answer_ratings").fetchall()}
         assert count() == len(events) and ids == {e["webhookEventId"] for e in events}
         assert not list((tmp_path / "spool").glob("*.events.json"))

@@ -68,8 +68,8 @@ class Spool:
         if path is None:
             return
         if retry:
-            kept = json.loads(path.read_bytes())
-            kept["rows"] = [row for row in kept["rows"] if row[0] in set(retry)]
+            kept, retry = json.loads(path.read_bytes()), set(retry)
+            kept["rows"] = [row for row in kept["rows"] if row[0] in retry]
             kept["handled"] = True
             self._write(self.folder / f"{READY}-{uuid.uuid4().hex}{SUFFIX}", kept)
         with contextlib.suppress(FileNotFoundError):
@@ -78,7 +78,7 @@ class Spool:
     def orphans(self) -> list[Path]:
         """The files to move into the inbox, oldest first: those whose worker died before handling
         their events, and the handled events whose writes failed."""
-        files = sorted(self.folder.glob("*" + SUFFIX), key=_age) if self.folder.is_dir() else []
+        files = sorted(self.folder.glob("*" + SUFFIX), key=_age)
         alive: dict[str, bool] = {self._token: True}
         out = []
         for path in files:
@@ -96,6 +96,8 @@ class Spool:
         """Move the orphaned files' events into the inbox with `enqueue(agency, rows, lease_until,
         received_at)` (a redelivered id is skipped there), removing each file once its events are in;
         returns how many events moved. A file the database refuses stays for the next try."""
+        if not self.folder.is_dir():  # nothing was ever spooled here (every poll asks)
+            return 0
         moved = 0
         for path in self.orphans():
             try:
