@@ -214,6 +214,17 @@ def test_a_district_office_sends_citizens_registered_elsewhere_to_their_own_dist
     assert got.entry_id == "id-card-lost", got.text
 
 
+def test_a_city_bureau_sends_citizens_registered_in_another_city_to_theirs(desk):
+    got = desk.ask("kaohsiung-military-service", "我們戶籍在台中大里，兒子收到兵單後體重掉很多，要重測身高體重要找誰")
+    assert got.outcome == "fallback" and "臺中" in got.text, got.text
+    # Every district of its own city is the bureau's (its name gives none of its own).
+    got = desk.ask("kaohsiung-military-service", "兒子戶籍在鳳山，第一次要去做兵役體檢，是去哪一間醫院？要自己先掛號嗎")
+    assert got.outcome == "answer", got.text
+    # Registered elsewhere but here: the exam may be taken in 高雄 (代檢).
+    got = desk.ask("kaohsiung-military-service", "兒子戶籍在台北，人在高雄讀書，可以在高雄代檢嗎")
+    assert got.outcome == "answer", got.text
+
+
 def test_another_citys_office_is_not_ours_because_the_citizen_is_here():
     # 高雄 as where the son is does not make 台北's 兵役局 this office; 高雄's own office named would.
     from bot.core.places import foreign_place

@@ -11,8 +11,8 @@ from bot.core import confidence, hours, intents, phrases, practical
 from bot.core.index import Candidate, Index
 from bot.core.knowledge import Agency, Entry
 from bot.core.neighbours import neighbour_topic, own_terms, terms_in
-from bot.core.places import (foreign_place, other_district_office, places_in, residence_elsewhere,
-                              township_office)
+from bot.core.places import (PLACE_KEYS, city_districts, foreign_place, other_district_office, places_in,
+                              residence_elsewhere, township_office)
 from bot.core.smalltalk import split_smalltalk
 from bot.core.text import match_key, match_keys
 
@@ -31,10 +31,11 @@ CLARIFY_AT = 0.40  # a choice's own ranking score, and it must share a domain wo
 # labelled sets (docs/term-weighting.md) 0.5 turned 14 of 44 out-of-scope "which item?" replies into
 # the honest fallback for 1 of 13 right first choices; 0.4 gained 25 for 3.
 UNKNOWN_CLARIFY = 0.5
-# Offices that serve the citizens registered in their district (a 區公所's 社會救助 and 兵役): to
-# them 「我戶籍在楠梓」 or 「我住鼓山區」 is another district's question. Not a household office
-# (戶政 serves anyone anywhere) nor a city's or a 榮服處's (「戶籍在外縣市，在高雄代檢」 is theirs).
-BY_REGISTRATION = {"district-office"}
+# Offices that serve the citizens registered in their area (a 區公所's 社會救助 and 兵役, a city's 兵役處):
+# to them 「我戶籍在楠梓」 or 「我們戶籍在台中大里」 is another area's question, unless the question also
+# puts someone in their own area (「戶籍在外縣市，在高雄代檢」 is the 兵役處's). Not a household office
+# (戶政 serves anyone anywhere) nor a 榮服處 (a veteran may be served where he lives).
+BY_REGISTRATION = {"district-office", "military-service"}
 # Offices where any citizen may apply whatever area they are registered in (戶政's 全國跨區通辦): to
 # them 「一定要回台東的戶政所辦嗎」 asks whether to go back, which their own entries answer.
 ANYWHERE = {"household-registration"}
@@ -147,6 +148,11 @@ class Answerer:
         self.home_places = places_in("\n".join(map(keys.__getitem__, said)))
         # The office's own town or district, as its name gives it (高雄縣鳳山市 → 鳳山).
         self.home_districts = {match_key(m) for m in re.findall(r"([\u4e00-\u9fff]{2})[市區鄉鎮]", agency.name)}
+        # Where the citizens it serves are registered: its own district, or every district of its
+        # city when its name gives no district of its own (高雄市政府兵役處 serves 鳳山 and 六龜).
+        self.home_areas = self.home_districts | self.home_places
+        if not self.home_districts - set(PLACE_KEYS):
+            self.home_areas |= city_districts(self.name_places)
         # Other agencies' documents this office has entries about (a household office: 身分證):
         # named in a title, a keyword or an example question, not merely mentioned in an answer.
         topics = [t for e in agency.entries for t in (e.title, *e.questions, *e.keywords)]
@@ -260,7 +266,7 @@ class Answerer:
         if not district and self.home_districts:  # an office of a city that has only districts
             district = township_office(question)
         if not district and self.agency.kind in BY_REGISTRATION:
-            district = residence_elsewhere(rest, self.home_districts | self.home_places)
+            district = residence_elsewhere(rest, self.home_areas)
         if district:
             return phrases.elsewhere(self.agency, district)
         neighbour = neighbour_topic(rest, self.home_terms)

@@ -17,10 +17,12 @@ _TOWNS = ("板橋 三重 中和 永和 新莊 新店 土城 蘆洲 汐止 鶯歌
 PLACE_KEYS = {match_key(p): p for p in (*_PLACES, *_TOWNS)}
 # Districts of the cities whose offices the desk serves: 「苓雅區公所」 asked of 三民區公所 is
 # another district's office, though both are in 高雄.
-_DISTRICTS = ("鹽埕 鼓山 左營 楠梓 三民 新興 前金 苓雅 前鎮 旗津 小港 鳳山 林園 大寮 大樹 大社 仁武 鳥松 岡山 "
-              "橋頭 燕巢 田寮 阿蓮 路竹 湖內 茄萣 永安 彌陀 梓官 旗山 美濃 六龜 甲仙 杉林 內門 茂林 桃源 那瑪夏 "
-              "桃園 中壢 平鎮 八德 楊梅 蘆竹 大溪 龍潭 龜山 大園 觀音 新屋 復興").split()
-DISTRICT_KEYS = {match_key(d): d for d in _DISTRICTS}
+_CITY_DISTRICTS = {
+    "高雄": ("鹽埕 鼓山 左營 楠梓 三民 新興 前金 苓雅 前鎮 旗津 小港 鳳山 林園 大寮 大樹 大社 仁武 鳥松 岡山 "
+             "橋頭 燕巢 田寮 阿蓮 路竹 湖內 茄萣 永安 彌陀 梓官 旗山 美濃 六龜 甲仙 杉林 內門 茂林 桃源 那瑪夏").split(),
+    "桃園": "桃園 中壢 平鎮 八德 楊梅 蘆竹 大溪 龍潭 龜山 大園 觀音 新屋 復興".split(),
+}
+DISTRICT_KEYS = {match_key(d): d for ds in _CITY_DISTRICTS.values() for d in ds}
 _DISTRICT_OFFICE = re.compile(f"({'|'.join(DISTRICT_KEYS)}){match_key('區')}?"
                               f"(?:{match_key('區公所')}|{match_key('公所')}|{match_key('戶政')})")
 # An office of that place: 「台中榮服處」「台北市兵役局」「台南的區公所」「高雄市政府」. A place that
@@ -78,6 +80,12 @@ def residence_elsewhere(key: str, home: set[str]) -> str | None:
     if not areas or any(m.group(1) in home for m in _IN_AREA.finditer(key)):
         return None
     return _AREAS[areas[0]]
+
+
+def city_districts(places: set[str]) -> set[str]:
+    """The districts (as match keys) of the cities among `places` (match keys): the area a city
+    bureau serves (高雄市政府兵役處: 鳳山、六龜 are its own)."""
+    return {match_key(d) for city, ds in _CITY_DISTRICTS.items() if match_key(city) in places for d in ds}
 
 
 def other_district_office(key: str, home: set[str]) -> str | None:
