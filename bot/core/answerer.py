@@ -28,9 +28,10 @@ TIE = 0.03  # ranking scores this close are a tie
 CONTEST_AT, CONTEST_WITHIN = 0.55, 0.15
 CLARIFY_AT = 0.40  # a choice's own ranking score, and it must share a domain word with the question
 # No "which item?" when this share of the question's specific words is unknown to every entry. On the
-# labelled sets (docs/term-weighting.md) 0.5 turned 14 of 44 out-of-scope "which item?" replies into
-# the honest fallback for 1 of 13 right first choices; 0.4 gained 25 for 3.
-UNKNOWN_CLARIFY = 0.5
+# labelled sets but the reported half (docs/term-weighting.md, 2026-12-02) "which item?" replies are
+# mostly out of scope (66 of 97); 0.35 turns 34 of those into the honest fallback for 3 right first
+# choices (0.5: none; 0.3: 48 for 6).
+UNKNOWN_CLARIFY = 0.35
 # Offices that serve the citizens registered in their area (a 區公所's 社會救助 and 兵役, a city's 兵役處):
 # to them 「我戶籍在楠梓」 or 「我們戶籍在台中大里」 is another area's question, unless the question also
 # puts someone in their own area (「戶籍在外縣市，在高雄代檢」 is the 兵役處's). Not a household office

@@ -27,7 +27,8 @@ _DISTRICT_OFFICE = re.compile(f"({'|'.join(DISTRICT_KEYS)}){match_key('區')}?"
                               f"(?:{match_key('區公所')}|{match_key('公所')}|{match_key('戶政')})")
 # An office of that place: 「台中榮服處」「台北市兵役局」「台南的區公所」「高雄市政府」. A place that
 # is only the citizen's context (「他人在台北唸書」「我在台北上班」) is not another office.
-_OFFICES = "|".join(match_key(w) for w in ("榮服", "榮民服務", "兵役", "公所", "區公所", "戶政", "政府", "服務處", "辦事處"))
+_OFFICES = "|".join(match_key(w) for w in ("榮服", "榮民服務", "兵役", "公所", "區公所", "戶政", "政府", "服務處", "辦事處",
+                                            "社會局", "哪裡", "哪個單位", "哪一個單位", "什麼單位"))
 # A district's name before 區公所 (「台北中山區公所」), never what the citizen does there: 「兒子在台北
 # 上班，區公所抽籤…」 (punctuation is gone from the match key) is about our own district office.
 _CONTEXT = "|".join(match_key(w) for w in ("上班", "工作", "唸書", "念書", "讀書", "住", "當兵", "服役", "打工"))
