@@ -177,8 +177,8 @@ def test_a_township_office_is_another_areas_for_a_city_of_districts(desk, agency
 
 def test_a_township_office_is_not_another_areas_where_townships_are_home(desk):
     # 屏東 has 鄉 and 鎮: 「鄉公所叫我來」 is the citizen's context, not another office asked about.
-    got = desk.ask("pingtung-vac", "我家在萬丹鄉公所旁邊，榮民證要去哪裡辦？")
-    assert got.entry_id == "veteran-id-card", got.text
+    got = desk.ask("pingtung-vac", "我家在萬丹鄉公所旁邊，我爸的榮民證不見了要怎麼補辦")
+    assert got.entry_id == "veteran-card-renew-lost", got.text
 
 
 def test_the_clause_that_asks_turns_a_which_item_into_the_answer(desk):

@@ -20,8 +20,8 @@ from bot.core.text import match_key, match_keys
 # "Calibration"): answer when the confidence model (bot/core/confidence.py) says the best entry
 # is right with probability ANSWER_P; below that, offer the plausible entries as choices down to
 # CLARIFY_P; below that, fall back honestly.
-ANSWER_P = 0.60
-CLARIFY_P = 0.50
+ANSWER_P = 0.70
+CLARIFY_P = 0.55
 TIE = 0.03  # ranking scores this close are a tie
 # Several plausible entries close to a well-ranked best (「我想申請補助」: 就學、午餐、喪葬補助) make
 # a "which item?" whatever the model says of the best one alone.
@@ -247,7 +247,7 @@ class Answerer:
         if sure:
             outcome, p = "answer", sure
         elif outcome == "clarify" and best.unknown >= UNKNOWN_CLARIFY:
-            # Half of its specific words unknown to every entry: the question is about something else
+            # A third of its specific words unknown to every entry: the question is about something else
             # (高鐵 discounts, 復康巴士, another county's 忠靈塔); choices sharing its common words would mislead.
             outcome = "fallback"
         if outcome == "answer":
