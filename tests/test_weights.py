@@ -90,6 +90,8 @@ def test_another_agencys_document_is_never_mapped_to_a_programme():
     ("taoyuan-vac", "辦我爸的喪葬補助要附除戶謄本，這個除戶謄本要去哪裡申請", "戶政事務所"),
     ("fengshan-household", "女兒養不起寶寶，想給好人家收養，是去戶政所登記出養嗎？要找誰幫忙", "社會局"),
     ("kaohsiung-military-service", "兒子出國核准了，想走機場的自動通關，要先去哪裡註冊", "移民署"),
+    ("sanmin-district", "我弟被人拿刀砍成重傷，對方沒錢賠，聽說有犯罪被害補償金，是去區公所申請嗎", "檢察署"),
+    ("sanmin-district", "被汽車撞了對方開走找不到人，聽說有補償基金可以申請醫藥費，要去哪裡辦", "特別補償基金"),
 ])
 def test_neighbouring_agencies_of_real_questions(desk, agency, question, whose):
     got = desk.ask(agency, question)
