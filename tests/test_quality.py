@@ -120,6 +120,11 @@ FLOORS = {
     "real-more-household-23.yaml": (0.80, 0.20, 0.95, 0.05),
     "real-more-vac-24.yaml": (0.75, 0.25, 0.80, 0.20),
     "real-more-kaohsiung-24.yaml": (0.75, 0.20, 0.80, 0.20),
+    # Round 24, which also won back most answers lost at the refit.
+    "real-more-sanmin-24.yaml": (0.55, 0.20, 0.65, 0.35),
+    "real-more-household-24.yaml": (0.95, 0.05, 0.80, 0.20),
+    "real-more-vac-25.yaml": (0.90, 0.10, 0.30, 0.70),
+    "real-more-kaohsiung-25.yaml": (0.80, 0.20, 0.95, 0.05),
 }
 
 
