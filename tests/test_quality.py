@@ -125,6 +125,10 @@ FLOORS = {
     "real-more-household-24.yaml": (0.95, 0.05, 0.80, 0.20),
     "real-more-vac-25.yaml": (0.90, 0.10, 0.30, 0.70),
     "real-more-kaohsiung-25.yaml": (0.80, 0.20, 0.95, 0.05),
+    "real-more-sanmin-25.yaml": (0.80, 0.10, 0.65, 0.35),
+    "real-more-household-25.yaml": (0.55, 0.10, 0.65, 0.35),
+    "real-more-vac-26.yaml": (0.90, 0.05, 0.80, 0.20),
+    "real-more-kaohsiung-26.yaml": (0.95, 0.05, 0.50, 0.35),
 }
 
 
