@@ -249,6 +249,9 @@ def test_another_citys_office_is_not_ours_because_the_citizen_is_here():
     # 「台南市社會局」「去台中哪裡辦」 name that place's office as surely as 「台中市兵役局」 does.
     assert foreign_place(match_key("身障證明掉了，可以直接在台南市社會局補發嗎"), home) == "臺南"
     assert foreign_place(match_key("兒子要重測身高體重是去台中哪裡辦"), home) == "臺中"
+    # Another place's shrine or cemetery is its government's.
+    assert foreign_place(match_key("我伯公的骨灰放在花蓮吉安的軍人忠靈祠，可以上網查櫃位嗎"), home) == "花蓮"
+    assert foreign_place(match_key("我兒子在花蓮當兵，可以申請忠靈祠安厝嗎"), home) is None
 
 
 @pytest.mark.parametrize("question", [

@@ -32,7 +32,10 @@ _OFFICES = "|".join(match_key(w) for w in ("榮服", "榮民服務", "兵役", "
 # A district's name before 區公所 (「台北中山區公所」), never what the citizen does there: 「兒子在台北
 # 上班，區公所抽籤…」 (punctuation is gone from the match key) is about our own district office.
 _CONTEXT = "|".join(match_key(w) for w in ("上班", "工作", "唸書", "念書", "讀書", "住", "當兵", "服役", "打工"))
-_OFFICE_AFTER = re.compile(f"[{match_key('市縣')}]?的?(?:{_OFFICES}|(?!{_CONTEXT})[^的]{{1,3}}{match_key('區公所')})")
+# A place's own shrine or cemetery (「花蓮吉安的軍人忠靈祠」「宜蘭員山忠烈祠」) is that place's government's.
+_FACILITIES = "|".join(match_key(w) for w in ("忠靈祠", "忠烈祠", "軍人公墓", "納骨塔"))
+_OFFICE_AFTER = re.compile(f"[{match_key('市縣')}]?的?(?:{_OFFICES}|(?!{_CONTEXT})[^的]{{1,3}}{match_key('區公所')}"
+                           f"|(?!{_CONTEXT})[^的]{{0,3}}的?(?:{match_key('軍人')})?(?:{_FACILITIES}))")
 
 
 def places_in(key: str) -> set[str]:
