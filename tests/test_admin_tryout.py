@@ -12,7 +12,7 @@ import pytest
 
 from bot.app import create_app
 from bot.core import phrases, readiness
-from bot.core.answerer import Answerer
+from bot.core.answerer import ANSWER_P, CLARIFY_P, Answerer
 from bot.core.knowledge import RegressionCase, parse_agency
 from bot.review import report, tryout
 from bot.store import Question
@@ -103,7 +103,8 @@ def test_the_pane_shows_the_answer_card_and_the_candidates_with_scores(admin):
     assert rows[0] == ("veteran-id-card", "1.00", "回答") and len(rows) >= 2
     assert all(0 <= float(score) <= 1 for _, score, _ in rows)
     assert "榮民證申辦" in page and "veteran-id-card" in page  # title and id
-    assert "0.60 以上：回答" in page and "0.50 到 0.60：請民眾選擇" in page and "不到 0.50：無法回答" in page
+    a, c = f"{ANSWER_P:.2f}", f"{CLARIFY_P:.2f}"  # the engine's thresholds, whatever the last calibration chose
+    assert f"{a} 以上：回答" in page and f"{c} 到 {a}：請民眾選擇" in page and f"不到 {c}：無法回答" in page
     assert "<script" not in page and not re.search(r'(src|href)="(https?:)?//', page)
 
 
