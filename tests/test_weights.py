@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.core import index
+from bot.core import index, practical
 from bot.core.answerer import Answerer
 from bot.core.intents import typed_choice
 from bot.core.knowledge import parse_agency
@@ -262,3 +262,11 @@ def test_a_household_office_answers_whether_to_go_back_to_another_areas_office(d
     # 戶政 serves anyone anywhere: 「一定要回…辦嗎」 is its own question, not another area's business.
     assert desk.ask("fengshan-household", question).outcome == "answer"
     assert desk.ask("fengshan-household", "台中的戶政事務所電話幾號").outcome == "fallback"
+
+
+def test_another_districts_office_named_is_not_a_question_about_our_hours(desk):
+    # 「趁午休」 is an hours word, but the citizen means to go to 苓雅's office: 報戶口 is what is asked.
+    question = "戶籍在鳳山，上班在苓雅，寶寶出生了想趁午休直接去苓雅的戶政所報戶口，不一定要回鳳山辦吧"
+    assert desk.ask("fengshan-household", question).entry_id == "birth-registration"
+    # Our own office and its hours: still the office fact.
+    assert desk.ask("fengshan-household", "鳳山戶政所中午有休息嗎").entry_id in practical.IDS

@@ -11,7 +11,7 @@ from bot.core import confidence, hours, intents, phrases, practical
 from bot.core.index import Candidate, Index
 from bot.core.knowledge import Agency, Entry
 from bot.core.neighbours import neighbour_topic, own_terms, terms_in
-from bot.core.places import (PLACE_KEYS, city_districts, foreign_place, other_district_office, places_in,
+from bot.core.places import (PLACE_KEYS, city_districts, districts_in, foreign_place, other_district_office, places_in,
                               residence_elsewhere, township_office)
 from bot.core.smalltalk import split_smalltalk
 from bot.core.text import match_key, match_keys
@@ -223,9 +223,13 @@ class Answerer:
             return self._fallback(question, not_ours)
         candidates = tuple(self.index.search(rest, limit=MAX_CHOICES + 2))
         office_ask = self.office_asks.asked(rest)
-        # Not when another place is named: 「台北市兵役局的電話」「平鎮的關懷據點在哪裡」 are not this office.
-        if office_ask and not places_in(rest) - self.name_places and (
-                not named or self.office_asks.named(rest)):
+        # Not when another place is named: 「台北市兵役局的電話」「平鎮的關懷據點在哪裡」 are not this office,
+        # nor is 「趁午休去苓雅的戶政所報戶口」 unless its own district is named too; to a household office,
+        # which serves anyone anywhere, another district named is where the citizen means to go.
+        districts = districts_in(rest)
+        elsewhere = places_in(rest) - self.name_places or (districts - self.home_areas and (
+            self.agency.kind in ANYWHERE or not districts & self.home_districts))
+        if office_ask and not elsewhere and (not named or self.office_asks.named(rest)):
             # 「三民區公所中午有休息嗎？我要辦低收入戶」 asks when the office is open, whatever it brings.
             return self.answer_entry(self._entries[office_ask], question, 1.0, candidates)
         if named:  # 「榮民證要去哪裡辦」 asks about 榮民證, not about the office's address

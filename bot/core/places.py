@@ -86,6 +86,11 @@ def residence_elsewhere(key: str, home: set[str]) -> str | None:
     return _AREAS[areas[0]]
 
 
+def districts_in(key: str) -> set[str]:
+    """The district names (as match keys) that occur in a match key."""
+    return {d for d in DISTRICT_KEYS if d in key}
+
+
 def city_districts(places: set[str]) -> set[str]:
     """The districts (as match keys) of the cities among `places` (match keys): the area a city
     bureau serves (高雄市政府兵役處: 鳳山、六龜 are its own)."""
