@@ -93,6 +93,7 @@ def test_another_agencys_document_is_never_mapped_to_a_programme():
     ("sanmin-district", "我弟被人拿刀砍成重傷，對方沒錢賠，聽說有犯罪被害補償金，是去區公所申請嗎", "檢察署"),
     ("sanmin-district", "被汽車撞了對方開走找不到人，聽說有補償基金可以申請醫藥費，要去哪裡辦", "特別補償基金"),
     ("fengshan-household", "代書說辦繼承要調日據時代的土地台帳，這個是去戶政所申請嗎", "地政事務所"),
+    ("taoyuan-vac", "我公公是退伍上校，婆婆先過世了，可以先放進國軍示範公墓的忠靈殿嗎", "後備指揮部"),
 ])
 def test_neighbouring_agencies_of_real_questions(desk, agency, question, whose):
     got = desk.ask(agency, question)
