@@ -133,6 +133,10 @@ FLOORS = {
     "real-more-household-26.yaml": (0.90, 0.05, 0.50, 0.50),
     "real-more-vac-27.yaml": (0.55, 0.35, 0.65, 0.35),
     "real-more-kaohsiung-27.yaml": (0.80, 0.10, 0.50, 0.50),
+    "real-more-sanmin-27.yaml": (0.95, 0.05, 0.50, 0.50),
+    "real-more-household-27.yaml": (0.95, 0.05, 0.80, 0.20),
+    "real-more-vac-28.yaml": (0.65, 0.35, 0.50, 0.50),
+    "real-more-kaohsiung-28.yaml": (0.90, 0.10, 0.80, 0.20),
 }
 
 
