@@ -226,10 +226,7 @@ class Answerer:
         # Not when another place is named: 「台北市兵役局的電話」「平鎮的關懷據點在哪裡」 are not this office,
         # nor is 「趁午休去苓雅的戶政所報戶口」 unless its own district is named too; to a household office,
         # which serves anyone anywhere, another district named is where the citizen means to go.
-        districts = districts_in(rest)
-        elsewhere = places_in(rest) - self.name_places or (districts - self.home_areas and (
-            self.agency.kind in ANYWHERE or not districts & self.home_districts))
-        if office_ask and not elsewhere and (not named or self.office_asks.named(rest)):
+        if office_ask and not self._names_elsewhere(rest) and (not named or self.office_asks.named(rest)):
             # 「三民區公所中午有休息嗎？我要辦低收入戶」 asks when the office is open, whatever it brings.
             return self.answer_entry(self._entries[office_ask], question, 1.0, candidates)
         if named:  # 「榮民證要去哪裡辦」 asks about 榮民證, not about the office's address
@@ -260,6 +257,15 @@ class Answerer:
             return Answer(self.agency.id, question, "clarify", phrases.clarify_text(list(choices)),
                           score=p, choices=choices, candidates=candidates)
         return self._fallback(question, score=p, candidates=candidates)
+
+    def _names_elsewhere(self, rest: str) -> bool:
+        """Whether the question names another area's place or district, so that an office word in it
+        (「午休」「電話」) is not about this office."""
+        if places_in(rest) - self.name_places:
+            return True
+        districts = districts_in(rest)
+        return bool(districts - self.home_areas) and (
+            self.agency.kind in ANYWHERE or not districts & self.home_districts)
 
     def _not_ours(self, question: str, rest: str, named: set[str]) -> str | None:
         """The lead of a fallback when the question is about another area's office or another
