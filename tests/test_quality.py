@@ -137,6 +137,10 @@ FLOORS = {
     "real-more-household-27.yaml": (0.95, 0.05, 0.80, 0.20),
     "real-more-vac-28.yaml": (0.65, 0.35, 0.50, 0.50),
     "real-more-kaohsiung-28.yaml": (0.90, 0.10, 0.80, 0.20),
+    "real-more-sanmin-28.yaml": (0.70, 0.25, 0.80, 0.20),
+    "real-more-household-28.yaml": (0.95, 0.05, 0.80, 0.20),
+    "real-more-vac-29.yaml": (0.70, 0.05, 0.80, 0.20),
+    "real-more-kaohsiung-29.yaml": (0.95, 0.05, 0.95, 0.05),
 }
 
 
