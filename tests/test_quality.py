@@ -141,6 +141,9 @@ FLOORS = {
     "real-more-household-28.yaml": (0.95, 0.05, 0.80, 0.20),
     "real-more-vac-29.yaml": (0.70, 0.05, 0.80, 0.20),
     "real-more-kaohsiung-29.yaml": (0.95, 0.05, 0.95, 0.05),
+    "real-more-sanmin-29.yaml": (0.95, 0.05, 0.80, 0.20),
+    "real-more-household-29.yaml": (0.85, 0.05, 0.65, 0.35),
+    "real-more-kaohsiung-30.yaml": (0.85, 0.05, 0.50, 0.50),
 }
 
 
