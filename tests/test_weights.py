@@ -94,6 +94,9 @@ def test_another_agencys_document_is_never_mapped_to_a_programme():
     ("sanmin-district", "被汽車撞了對方開走找不到人，聽說有補償基金可以申請醫藥費，要去哪裡辦", "特別補償基金"),
     ("fengshan-household", "代書說辦繼承要調日據時代的土地台帳，這個是去戶政所申請嗎", "地政事務所"),
     ("taoyuan-vac", "我公公是退伍上校，婆婆先過世了，可以先放進國軍示範公墓的忠靈殿嗎", "後備指揮部"),
+    ("kaohsiung-military-service", "兒子在國外讀完大學回來想考公務員，國外學歷要去哪裡辦採認", "教育部"),
+    ("sanmin-district", "這個月電費太多繳不出來，台電的電費可以分期嗎，要去哪裡辦", "台灣電力公司"),
+    ("fengshan-household", "我是老師，爸爸過世了，公保的眷屬喪葬津貼要怎麼請", "公保"),
 ])
 def test_neighbouring_agencies_of_real_questions(desk, agency, question, whose):
     got = desk.ask(agency, question)
