@@ -62,7 +62,7 @@ def citizens_address(key: str) -> bool:
 
 
 # Places with opening hours of their own: 「榮家的會客時間是幾點到幾點」 does not ask when this office opens.
-OTHER_PLACES = ("榮家", "榮民之家", "醫院", "榮總", "診所", "衛生所", "郵局", "銀行", "學校", "圖書館", "監理站", "會客")
+OTHER_PLACES = ("榮家", "榮民之家", "醫院", "榮總", "診所", "衛生所", "郵局", "銀行", "學校", "圖書館", "監理站", "會客", "活動中心", "據點", "園區", "公園", "運動中心", "游泳池")
 PHONE_ASKS = ("電話幾號", "電話多少", "電話號碼", "總機", "聯絡電話")
 
 
