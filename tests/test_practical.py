@@ -49,6 +49,8 @@ def test_a_question_about_the_office_itself_gets_the_office_fact(desk, agency, q
     # Another place's hours, and the citizen's own address, are not the office's:
     ("taoyuan-vac", "我爸住在八德榮家，週末想帶孫子去看他，榮家的會客時間是幾點到幾點？"),
     ("kaohsiung-military-service", "想帶小孩去左營的眷村文化園區看看，禮拜一有開嗎"),
+    # 「有沒有開」 followed by what is opened asks for a course, not the office's hours:
+    ("sanmin-district", "我是新住民想學電腦跟家人視訊，公所或社區有沒有開電腦課可以報名"),
     ("fengshan-household", "搬家遷完戶籍之後，舊地址的信要改寄到新家，戶政所會幫我通知郵局嗎"),
     ("sanmin-district", "我最近搬家換了地址，區公所要不要通知"),
     ("taoyuan-vac", "我爸的領俸通知單寄到舊家，地址要去哪裡改"),

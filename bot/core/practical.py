@@ -71,7 +71,11 @@ def office_names(agency: Agency) -> tuple[str, ...]:
     return (agency.short_name, *OFFICE_WORDS.get(agency.kind, ()))
 
 
-_HOURS_KEYS = tuple(map(match_key, HOURS_ASKS))
+# 「有沒有開」 asks whether the office is open only when nothing is opened after it: 「有沒有開電腦課」
+# 「有沒有開低收入證明」 ask for a course or a certificate.
+_OPEN = match_key("開")
+_HOURS = re.compile("|".join(re.escape(a) + (f"(?![^\\s{re.escape(match_key('嗎呢啊門放著到始'))}])" if a.endswith(_OPEN) else "")
+                             for a in map(match_key, HOURS_ASKS)))
 _OTHER_PLACE_KEYS = tuple(map(match_key, OTHER_PLACES))
 _NAMED_KEYS = tuple((entry_id, match_key(a)) for entry_id, asks in ((ADDRESS, ADDRESS_ASKS), (PHONE, PHONE_ASKS))
                     for a in asks)
@@ -95,7 +99,7 @@ class OfficeAsks:
         """The practical entry the question explicitly asks for (the earliest ask in it), or None."""
         named = self.named(key)
         asks = [] if not named and any(p in key for p in _OTHER_PLACE_KEYS) else [
-            (key.find(a), HOURS) for a in _HOURS_KEYS if a in key]
+            (m.start(), HOURS) for m in _HOURS.finditer(key)]
         if named:
             asks += [(key.find(a), entry_id) for entry_id, a in _NAMED_KEYS if a in key]
             asks += [(m.start(), ADDRESS) for m in self._near.finditer(key)]
