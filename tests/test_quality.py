@@ -147,6 +147,7 @@ FLOORS = {
     "real-more-sanmin-30.yaml": (0.65, 0.25, 0.95, 0.05),
     "real-more-household-30.yaml": (0.70, 0.25, 0.50, 0.50),
     "real-more-kaohsiung-31.yaml": (0.95, 0.05, 0.65, 0.20),
+    "real-more-vac-30.yaml": (0.70, 0.05, 0.80, 0.20),
 }
 
 
