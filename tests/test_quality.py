@@ -148,6 +148,9 @@ FLOORS = {
     "real-more-household-30.yaml": (0.70, 0.25, 0.50, 0.50),
     "real-more-kaohsiung-31.yaml": (0.95, 0.05, 0.65, 0.20),
     "real-more-vac-30.yaml": (0.70, 0.05, 0.80, 0.20),
+    "real-more-sanmin-31.yaml": (0.95, 0.05, 0.80, 0.20),
+    "real-more-household-31.yaml": (0.80, 0.10, 0.50, 0.50),
+    "real-more-kaohsiung-32.yaml": (0.95, 0.05, 0.80, 0.20),
 }
 
 

@@ -189,7 +189,7 @@ def test_a_township_office_is_not_another_areas_where_townships_are_home(desk):
 
 
 def test_the_clause_that_asks_turns_a_which_item_into_the_answer(desk):
-    question = "隔壁鄰居一直製造噪音，講都講不聽，調解要怎麼申請"
+    question = "隔壁鄰居半夜一直敲敲打打，講都講不聽，調解要怎麼申請"
     got = desk.ask("sanmin-district", question)
     assert got.outcome == "answer" and got.entry_id == "mediation", (got.outcome, got.entry_id)
     # The same words without the citizen's pauses are one clause: the context weighs on it.
