@@ -97,6 +97,8 @@ def test_another_agencys_document_is_never_mapped_to_a_programme():
     ("kaohsiung-military-service", "兒子在國外讀完大學回來想考公務員，國外學歷要去哪裡辦採認", "教育部"),
     ("sanmin-district", "這個月電費太多繳不出來，台電的電費可以分期嗎，要去哪裡辦", "台灣電力公司"),
     ("fengshan-household", "我是老師，爸爸過世了，公保的眷屬喪葬津貼要怎麼請", "公保"),
+    ("sanmin-district", "家裡有舊沙發要丟，大型家具要怎麼預約清運", "清潔隊"),
+    ("kaohsiung-military-service", "阿公留下來的日式老房子被列為歷史建築，要修房子可以申請補助嗎", "文化局"),
 ])
 def test_neighbouring_agencies_of_real_questions(desk, agency, question, whose):
     got = desk.ask(agency, question)
