@@ -152,6 +152,8 @@ FLOORS = {
     "real-more-household-31.yaml": (0.80, 0.10, 0.50, 0.50),
     "real-more-kaohsiung-32.yaml": (0.95, 0.05, 0.80, 0.20),
     "real-more-vac-31.yaml": (0.60, 0.20, 0.65, 0.35),
+    "real-more-sanmin-32.yaml": (0.65, 0.25, 0.80, 0.20),
+    "real-more-kaohsiung-33.yaml": (0.95, 0.05, 0.80, 0.20),
 }
 
 
