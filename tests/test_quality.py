@@ -154,6 +154,7 @@ FLOORS = {
     "real-more-vac-31.yaml": (0.60, 0.20, 0.65, 0.35),
     "real-more-sanmin-32.yaml": (0.65, 0.25, 0.80, 0.20),
     "real-more-kaohsiung-33.yaml": (0.95, 0.05, 0.80, 0.20),
+    "real-more-household-32.yaml": (0.95, 0.05, 0.95, 0.05),
 }
 
 
