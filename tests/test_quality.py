@@ -155,6 +155,10 @@ FLOORS = {
     "real-more-sanmin-32.yaml": (0.65, 0.25, 0.80, 0.20),
     "real-more-kaohsiung-33.yaml": (0.95, 0.05, 0.80, 0.20),
     "real-more-household-32.yaml": (0.95, 0.05, 0.95, 0.05),
+    "real-more-sanmin-33.yaml": (0.80, 0.20, 0.50, 0.50),
+    "real-more-household-33.yaml": (0.85, 0.05, 0.80, 0.20),
+    "real-more-vac-32.yaml": (0.95, 0.05, 0.55, 0.45),
+    "real-more-kaohsiung-34.yaml": (0.95, 0.05, 0.80, 0.20),
 }
 
 
