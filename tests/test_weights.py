@@ -276,3 +276,10 @@ def test_another_districts_office_named_is_not_a_question_about_our_hours(desk):
     assert desk.ask("fengshan-household", question).entry_id == "birth-registration"
     # Our own office and its hours: still the office fact.
     assert desk.ask("fengshan-household", "鳳山戶政所中午有休息嗎").entry_id in practical.IDS
+
+
+def test_an_area_moved_from_is_not_where_the_citizen_is_registered(desk):
+    # 「從左營遷來三民區」: 左營 is where the registration came from; 三民區 is where it is now.
+    got = desk.ask("sanmin-district", "我爸剛把戶籍從左營遷來三民區，他的身心障礙證明背面地址要去改嗎")
+    assert got.entry_id == "disability-certificate", got.text
+    assert desk.ask("sanmin-district", "我爸戶籍在左營，他的身心障礙證明背面地址要去改嗎").entry_id is None

@@ -71,9 +71,10 @@ _RESIDENCE = re.compile(f"(?:{match_key('戶籍')}|{match_key('住')}).{{0,2}}?(
                         f"{_AREA}")
 
 
-# Someone or something in an area: 「我在三民區租房子」「在三民區上班」 (a renter's 災害救助 is where he lives).
+# Someone or something in an area: 「我在三民區租房子」「在三民區上班」 (a renter's 災害救助 is where he lives),
+# or moved into it: 「戶籍從左營遷來三民區」.
 # (Not the office as the place to apply: 「可以在三民區公所送件嗎」.)
-_IN_AREA = re.compile(f"(?:{match_key('在')}|{match_key('住')}|{match_key('戶籍')}).{{0,2}}?"
+_IN_AREA = re.compile(f"(?:{'|'.join(map(match_key, ('在', '住', '戶籍', '遷來', '搬來', '遷到', '搬到', '遷入', '搬回')))}).{{0,2}}?"
                       f"{_AREA}(?!{match_key('區')}?{match_key('公所')})")
 
 
