@@ -159,6 +159,10 @@ FLOORS = {
     "real-more-household-33.yaml": (0.85, 0.05, 0.80, 0.20),
     "real-more-vac-32.yaml": (0.95, 0.05, 0.55, 0.45),
     "real-more-kaohsiung-34.yaml": (0.95, 0.05, 0.80, 0.20),
+    "real-more-sanmin-34.yaml": (0.85, 0.10, 0.50, 0.50),
+    "real-more-household-34.yaml": (0.95, 0.05, 0.80, 0.05),
+    "real-more-vac-33.yaml": (0.95, 0.05, 0.15, 0.85),
+    "real-more-kaohsiung-35.yaml": (0.95, 0.05, 0.50, 0.20),
 }
 
 
