@@ -62,7 +62,8 @@ def citizens_address(key: str) -> bool:
 
 
 # Places with opening hours of their own: 「榮家的會客時間是幾點到幾點」 does not ask when this office opens.
-OTHER_PLACES = ("榮家", "榮民之家", "醫院", "榮總", "診所", "衛生所", "郵局", "銀行", "學校", "圖書館", "監理站", "會客", "活動中心", "據點", "園區", "公園", "運動中心", "游泳池")
+OTHER_PLACES = ("榮家", "榮民之家", "醫院", "榮總", "診所", "衛生所", "郵局", "銀行", "學校", "圖書館", "監理站", "會客",
+                "活動中心", "據點", "園區", "公園", "運動中心", "游泳池")
 PHONE_ASKS = ("電話幾號", "電話多少", "電話號碼", "總機", "聯絡電話")
 
 
@@ -74,8 +75,8 @@ def office_names(agency: Agency) -> tuple[str, ...]:
 # 「有沒有開」 asks whether the office is open only when nothing is opened after it: 「有沒有開電腦課」
 # 「有沒有開低收入證明」 ask for a course or a certificate.
 _OPEN = match_key("開")
-_HOURS = re.compile("|".join(re.escape(a) + (f"(?![^\\s{re.escape(match_key('嗎呢啊門放著到始'))}])" if a.endswith(_OPEN) else "")
-                             for a in map(match_key, HOURS_ASKS)))
+_NOTHING_OPENED = f"(?![^\\s{re.escape(match_key('嗎呢啊門放著到始'))}])"  # a pause, a particle, 開門/開放/開到/開始
+_HOURS = re.compile("|".join(re.escape(a) + (_NOTHING_OPENED if a.endswith(_OPEN) else "") for a in map(match_key, HOURS_ASKS)))
 _OTHER_PLACE_KEYS = tuple(map(match_key, OTHER_PLACES))
 _NAMED_KEYS = tuple((entry_id, match_key(a)) for entry_id, asks in ((ADDRESS, ADDRESS_ASKS), (PHONE, PHONE_ASKS))
                     for a in asks)
