@@ -163,6 +163,10 @@ FLOORS = {
     "real-more-household-34.yaml": (0.95, 0.05, 0.80, 0.05),
     "real-more-vac-33.yaml": (0.95, 0.05, 0.15, 0.85),
     "real-more-kaohsiung-35.yaml": (0.95, 0.05, 0.50, 0.20),
+    "real-more-sanmin-35.yaml": (0.95, 0.05, 0.80, 0.20),
+    "real-more-household-35.yaml": (0.95, 0.05, 0.65, 0.35),
+    "real-more-vac-34.yaml": (0.95, 0.05, 0.65, 0.35),
+    "real-more-kaohsiung-36.yaml": (0.95, 0.05, 0.50, 0.50),
 }
 
 
