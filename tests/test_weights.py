@@ -99,6 +99,8 @@ def test_another_agencys_document_is_never_mapped_to_a_programme():
     ("fengshan-household", "我是老師，爸爸過世了，公保的眷屬喪葬津貼要怎麼請", "公保"),
     ("sanmin-district", "家裡有舊沙發要丟，大型家具要怎麼預約清運", "清潔隊"),
     ("kaohsiung-military-service", "阿公留下來的日式老房子被列為歷史建築，要修房子可以申請補助嗎", "文化局"),
+    ("fengshan-household", "我媽過世了，想知道她名下有哪些股票，辦除戶的時候可以一起查嗎", "集保"),
+    ("fengshan-household", "我們夫妻想當寄養家庭，照顧不能跟爸媽住的小孩，是先去戶政所登記嗎", "社會局"),
 ])
 def test_neighbouring_agencies_of_real_questions(desk, agency, question, whose):
     got = desk.ask(agency, question)
