@@ -171,6 +171,10 @@ FLOORS = {
     "real-more-household-36.yaml": (0.95, 0.05, 0.65, 0.35),
     "real-more-vac-35.yaml": (0.90, 0.05, 0.65, 0.35),
     "real-more-kaohsiung-37.yaml": (0.90, 0.10, 0.50, 0.50),
+    "real-more-sanmin-37.yaml": (0.95, 0.05, 0.80, 0.20),
+    "real-more-household-37.yaml": (0.95, 0.05, 0.65, 0.35),
+    "real-more-vac-36.yaml": (0.95, 0.05, 0.15, 0.85),
+    "real-more-kaohsiung-38.yaml": (0.90, 0.05, 0.65, 0.35),
 }
 
 
