@@ -175,6 +175,10 @@ FLOORS = {
     "real-more-household-37.yaml": (0.95, 0.05, 0.65, 0.35),
     "real-more-vac-36.yaml": (0.95, 0.05, 0.15, 0.85),
     "real-more-kaohsiung-38.yaml": (0.90, 0.05, 0.65, 0.35),
+    "real-more-sanmin-38.yaml": (0.95, 0.05, 0.50, 0.50),
+    "real-more-household-38.yaml": (0.90, 0.05, 0.80, 0.20),
+    "real-more-vac-37.yaml": (0.90, 0.05, 0.95, 0.05),
+    "real-more-kaohsiung-39.yaml": (0.95, 0.05, 0.65, 0.35),
 }
 
 
