@@ -179,6 +179,10 @@ FLOORS = {
     "real-more-household-38.yaml": (0.90, 0.05, 0.80, 0.20),
     "real-more-vac-37.yaml": (0.90, 0.05, 0.95, 0.05),
     "real-more-kaohsiung-39.yaml": (0.95, 0.05, 0.65, 0.35),
+    "real-more-sanmin-39.yaml": (0.75, 0.20, 0.50, 0.35),
+    "real-more-household-39.yaml": (0.55, 0.30, 0.65, 0.35),
+    "real-more-vac-38.yaml": (0.75, 0.20, 0.95, 0.05),
+    "real-more-kaohsiung-40.yaml": (0.95, 0.05, 0.80, 0.20),
 }
 
 
