@@ -183,6 +183,10 @@ FLOORS = {
     "real-more-household-39.yaml": (0.55, 0.30, 0.65, 0.35),
     "real-more-vac-38.yaml": (0.75, 0.20, 0.95, 0.05),
     "real-more-kaohsiung-40.yaml": (0.95, 0.05, 0.80, 0.20),
+    "real-more-sanmin-40.yaml": (0.80, 0.10, 0.95, 0.05),
+    "real-more-household-40.yaml": (0.65, 0.20, 0.50, 0.50),
+    "real-more-vac-39.yaml": (0.75, 0.05, 0.50, 0.50),
+    "real-more-kaohsiung-41.yaml": (0.90, 0.10, 0.50, 0.35),
 }
 
 
