@@ -130,3 +130,19 @@ def test_yaml_tags_are_not_executed():
 def test_knowledge_dir_has_a_staff_readme():
     readme = (KNOWLEDGE / "README.md").read_text(encoding="utf-8")
     assert "kb check" in readme and "ask" in readme
+
+
+def test_an_entrys_phrasings_are_kept_as_one_string_and_behave_as_a_tuple():
+    import pickle
+
+    from bot.core.phrasings import Phrases
+    agency = load_dir(KNOWLEDGE)[0]["taoyuan-vac"]
+    entry = agency.entries[0]
+    assert isinstance(entry.questions, Phrases) and isinstance(entry.keywords, Phrases)
+    texts = Phrases(["第一句", "第二句", "第三句"])
+    assert list(texts) == ["第一句", "第二句", "第三句"] and len(texts) == 3 and "第二句" in texts
+    assert texts[0] == "第一句" and texts[-1] == "第三句" and texts[1:] == ("第二句", "第三句")
+    assert texts == ("第一句", "第二句", "第三句") and hash(texts) == hash(("第一句", "第二句", "第三句"))
+    assert Phrases(()) == () and len(Phrases(())) == 0 and list(Phrases([""])) == [""]
+    for value in (texts, Phrases(()), entry, agency):
+        assert pickle.loads(pickle.dumps(value)) == value

@@ -101,6 +101,9 @@ def test_another_agencys_document_is_never_mapped_to_a_programme():
     ("kaohsiung-military-service", "阿公留下來的日式老房子被列為歷史建築，要修房子可以申請補助嗎", "文化局"),
     ("fengshan-household", "我媽過世了，想知道她名下有哪些股票，辦除戶的時候可以一起查嗎", "集保"),
     ("fengshan-household", "我們夫妻想當寄養家庭，照顧不能跟爸媽住的小孩，是先去戶政所登記嗎", "社會局"),
+    ("sanmin-district", "調解沒談成，我想自己告小額訴訟，起訴狀可以請公所幫我寫嗎", "法院"),
+    ("sanmin-district", "銀行辦貸款要附房子的建物謄本，這個是去公所申請嗎", "地政事務所"),
+    ("pingtung-vac", "我是現役志願役，我爸是榮民過世了，軍保的眷屬喪葬津貼要去哪裡申請", "軍人保險"),
 ])
 def test_neighbouring_agencies_of_real_questions(desk, agency, question, whose):
     got = desk.ask(agency, question)
@@ -265,6 +268,8 @@ def test_another_citys_office_is_not_ours_because_the_citizen_is_here():
 @pytest.mark.parametrize("question", [
     "我戶籍在台東，原住民身分登記一定要回台東的戶政所辦嗎",
     "我戶籍在台東，一定要回台東的戶政事務所辦身分證嗎",
+    # or whether another area's office may do it (全國跨區通辦)
+    "我住台中，先生戶籍在鳳山，結婚後要遷到鳳山，可以在台中的戶政所一起辦結婚登記跟遷戶籍嗎",
 ])
 def test_a_household_office_answers_whether_to_go_back_to_another_areas_office(desk, question):
     # 戶政 serves anyone anywhere: 「一定要回…辦嗎」 is its own question, not another area's business.
@@ -285,3 +290,13 @@ def test_an_area_moved_from_is_not_where_the_citizen_is_registered(desk):
     got = desk.ask("sanmin-district", "我爸剛把戶籍從左營遷來三民區，他的身心障礙證明背面地址要去改嗎")
     assert got.entry_id == "disability-certificate", got.text
     assert desk.ask("sanmin-district", "我爸戶籍在左營，他的身心障礙證明背面地址要去改嗎").entry_id is None
+
+
+def test_a_where_clause_asks_about_what_the_clause_before_it_names(desk):
+    # 「要去哪裡辦」 alone names nothing: it asks where to do what the citizen just said, here 健保's.
+    got = desk.ask("kaohsiung-military-service", "兒子要出國念研究所兩年，他的健保要不要先停保？要去哪裡辦")
+    assert got.outcome == "fallback" and "健保署" in got.text, got.text
+    # A document brought along or a duty avoided is a detail of our own service, not what is asked.
+    assert desk.ask("kaohsiung-military-service", "兒子有辦緩徵要出國玩，我們不會網路申請，可以拿護照去臨櫃辦嗎？要去哪裡辦").outcome != "fallback"
+    got = desk.ask("sanmin-district", "聽說負擔家計的後備軍人可以申請緩召，不用去教召，這個要去哪裡申請？")
+    assert got.entry_id == "reservist-deferment", got.text

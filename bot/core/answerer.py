@@ -40,7 +40,9 @@ BY_REGISTRATION = {"district-office", "military-service"}
 # Offices where any citizen may apply whatever area they are registered in (戶政's 全國跨區通辦): to
 # them 「一定要回台東的戶政所辦嗎」 asks whether to go back, which their own entries answer.
 ANYWHERE = {"household-registration"}
-_GO_BACK = re.compile("|".join(map(match_key, ("一定要回", "要回", "得回", "需要回", "必須回", "不用回", "不必回", "不回"))))
+_GO_BACK = re.compile("|".join(map(match_key, ("一定要回", "要回", "得回", "需要回", "必須回", "不用回", "不必回", "不回",
+                                                # or whether another area's office may do it: 「可以在台中的戶政所一次辦好嗎」
+                                                "可以在", "能在", "可不可以在", "能不能在"))))
 MAX_CHOICES = 3
 ANSWER_CACHE = 4096  # answers kept per office
 BROAD_CHARS = 3  # a question this short, fully contained in MAX_CHOICES entries, is a category
@@ -53,6 +55,10 @@ _ASIDES = re.compile(f"(?:{match_key('跟')}|{match_key('和')}|{match_key('像'
 _NAME_CODEC = "utf-16-le"  # two bytes a character: the slices of a question start at even offsets
 # A clause that asks where or how to apply (not 「要帶退伍令嗎」, a detail of the office's own service).
 _WHERE_HOW = re.compile("|".join(map(match_key, ("哪裡", "去哪", "哪個單位", "找誰", "怎麼申請", "如何申請", "怎麼辦理"))))
+BARE_WHERE = 6  # 「要去哪裡辦」「還是要找誰」 ask nothing else; 「要怎麼申請免役」 names what it asks about
+# A document brought along or a duty avoided (「拿護照去臨櫃辦嗎」「不用去教召」) is a detail of the
+# service asked about, and a counter or window is this office's: a where-clause after them asks about ours.
+_DETAIL = re.compile("|".join(map(match_key, ("拿", "帶", "附", "還要", "不用", "不必", "櫃台", "櫃檯", "窗口"))))
 CLAUSE_CHARS = 4  # a shorter piece (「請問」「謝謝」) asks nothing on its own
 # A "which item?" becomes the answer when one clause alone is this sure of the best entry. Measured on
 # the calibration sets (docs/term-weighting.md): at 0.9, real-fit's right answers rose from 83.6% to
@@ -290,7 +296,11 @@ class Answerer:
         # does not issue one (「重大傷病證明是要去哪裡辦」). (Clauses are read only when the whole
         # message has both: most questions never pay for the split.)
         maybe = _WHERE_HOW.search(rest) and neighbour_topic(rest, self.title_terms)
+        before = ""
         for key in map(match_key, _CLAUSES.split(question) if maybe else ()):
+            if len(key) <= BARE_WHERE and _WHERE_HOW.search(key) and not terms_in(key) and not _DETAIL.search(before + key):
+                key = before + key  # 「他的健保要不要先停保？要去哪裡辦」: where to do what the clause before says
+            before = key
             asked = _WHERE_HOW.search(key) and neighbour_topic(key, self.title_terms)
             if asked and _within(asked[0], self._names_in(key)):
                 return phrases.other_agency(self.agency, *asked)

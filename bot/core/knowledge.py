@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from bot.core.office import ENTRY_IDS, PHONE_RE, Office, parse_office
+from bot.core.phrasings import Phrases
 from bot.core.staff_errors import explain_yaml, field_name
 
 SECTIONS = {"windows": "window", "single_window": "single_window", "channels": "channel", "faqs": "faq"}  # -> kind
@@ -33,8 +34,7 @@ _ENTRY_FIELDS = {
 _AGENCY_FIELDS = {"id": ("text", True), "name": ("text", True), "short_name": ("text", True), "kind": ("text", True),
                   "plan": ("text", True), "as_of": ("text", True), "updated": ("date", True),
                   "main_topics": ("texts", True)}
-# libyaml's loader when PyYAML was built with it (same safe semantics, several times faster).
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's if PyYAML has it: same semantics, faster
 _TYPE_NAMES = {"text": "文字", "texts": "文字清單", "int_or_null": "整數或 null",
                "date": "日期（例如 \"2026-11-23\"）", "mapping": "欄位表（key: value）"}
 
@@ -68,8 +68,8 @@ class Entry:
     id: str
     kind: str
     title: str
-    questions: tuple[str, ...]
-    keywords: tuple[str, ...]
+    questions: tuple[str, ...] | Phrases  # read from a file: Phrases
+    keywords: tuple[str, ...] | Phrases
     answer: str
     source: str
     related: tuple[str, ...] = ()
@@ -227,7 +227,7 @@ class _Checker:
                     self.add(f"{path}[{i}]", "應該是不空白的文字")
                 else:
                     items.append(sys.intern(str(item).strip()))
-            return tuple(items)
+            return Phrases(items)  # compact: a city has a few hundred thousand of these texts
         if kind == "int_or_null" and (value is None or isinstance(value, int) and not isinstance(value, bool) and value >= 0):
             return value
         if kind == "date" and isinstance(value, _dt.date):
