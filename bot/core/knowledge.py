@@ -226,7 +226,7 @@ class _Checker:
                 if not isinstance(item, (str, int, float)) or isinstance(item, bool) or not str(item).strip():
                     self.add(f"{path}[{i}]", "應該是不空白的文字")
                 else:
-                    items.append(sys.intern(str(item).strip()))
+                    items.append(str(item).strip())  # (not interned: joined into one string below)
             return Phrases(items)  # compact: a city has a few hundred thousand of these texts
         if kind == "int_or_null" and (value is None or isinstance(value, int) and not isinstance(value, bool) and value >= 0):
             return value

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 class Phrases(Sequence):
     """A tuple of short texts (an entry's questions or keywords) kept as one string. A city's knowledge
     has a few hundred thousand of them, and a str object costs some 75 bytes besides its characters:
-    joined, an entry's phrasings cost that once (at 50 times the shipped knowledge, 28 MiB a worker).
+    joined, an entry's phrasings cost that once (at 50 times the shipped knowledge, 24 MiB a worker).
     They are read whole (indexing, checks) far more often than one by one."""
 
     __slots__ = ("_text",)
