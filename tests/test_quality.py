@@ -187,6 +187,10 @@ FLOORS = {
     "real-more-household-40.yaml": (0.65, 0.20, 0.50, 0.50),
     "real-more-vac-39.yaml": (0.75, 0.05, 0.50, 0.50),
     "real-more-kaohsiung-41.yaml": (0.90, 0.10, 0.50, 0.35),
+    "real-more-sanmin-41.yaml": (0.95, 0.05, 0.85, 0.15),
+    "real-more-household-41.yaml": (0.70, 0.05, 0.85, 0.15),
+    "real-more-vac-40.yaml": (0.95, 0.05, 0.75, 0.15),
+    "real-more-kaohsiung-42.yaml": (0.95, 0.05, 0.75, 0.25),
 }
 
 

@@ -300,3 +300,29 @@ def test_a_where_clause_asks_about_what_the_clause_before_it_names(desk):
     assert desk.ask("kaohsiung-military-service", "兒子有辦緩徵要出國玩，我們不會網路申請，可以拿護照去臨櫃辦嗎？要去哪裡辦").outcome != "fallback"
     got = desk.ask("sanmin-district", "聽說負擔家計的後備軍人可以申請緩召，不用去教召，這個要去哪裡申請？")
     assert got.entry_id == "reservist-deferment", got.text
+
+
+def test_a_clause_that_opens_with_this_asks_about_what_the_clause_before_it_names(desk):
+    # 「這個也是在戶政所申請嗎」 asks about the 育兒津貼 just named: 社會局's, not a household office's.
+    got = desk.ask("fengshan-household", "寶寶出生登記辦好了，聽說還有每個月的育兒津貼，這個也是在戶政所申請嗎")
+    assert got.outcome == "fallback" and "社會局" in got.text, got.text
+    # When the clause before names this office's part (「要請戶政幫我補上」), 「這個」 is that part.
+    got = desk.ask("fengshan-household", "我出國超過兩年戶籍一直沒辦遷出，健保那邊說要請戶政幫我補上出入境的紀錄才能退保，這個是在戶政所辦嗎")
+    assert got.outcome == "answer", got.text
+
+
+def test_is_it_done_at_asks_who_handles_it(desk):
+    # 「是在戶政所辦嗎」 asks who handles the 公證 as surely as 「要去哪裡辦」 does.
+    got = desk.ask("fengshan-household", "房東答應讓我遷戶口了，戶政所說租約要經過法院公證才能自己立一戶，那租約公證是在戶政所辦嗎？要多少錢")
+    assert got.outcome == "fallback" and "法院" in got.text, got.text
+    # Our own service asked the same way stays ours.
+    assert desk.ask("pingtung-vac", "我爸退伍很多年了，榮民證是在屏東榮服處辦嗎").outcome == "answer"
+
+
+@pytest.mark.parametrize("question, agency", [
+    ("我爸是榮民，上個月在醫院開刀住院，保險公司要我們交病歷影本才能理賠，屏東榮服處可以幫忙調病歷嗎", "醫院"),
+    ("我爸把郵局的提款卡弄丟了，可以在屏東榮服處補辦提款卡嗎", "郵局"),
+])
+def test_a_hospitals_or_a_banks_business_is_not_ours(desk, question, agency):
+    got = desk.ask("pingtung-vac", question)
+    assert got.outcome == "fallback" and agency in got.text, got.text

@@ -54,11 +54,16 @@ _CLAUSES = re.compile(r"[，,。．.？?！!；;、~～\s]+")
 _ASIDES = re.compile(f"(?:{match_key('跟')}|{match_key('和')}|{match_key('像')}).{{1,12}}?{match_key('一樣')}|.{{1,8}}?{match_key('的時候')}")
 _NAME_CODEC = "utf-16-le"  # two bytes a character: the slices of a question start at even offsets
 # A clause that asks where or how to apply (not 「要帶退伍令嗎」, a detail of the office's own service).
-_WHERE_HOW = re.compile("|".join(map(match_key, ("哪裡", "去哪", "哪個單位", "找誰", "怎麼申請", "如何申請", "怎麼辦理"))))
+_WHERE_HOW = re.compile("|".join(map(match_key, ("哪裡", "去哪", "哪個單位", "找誰", "怎麼申請", "如何申請", "怎麼辦理",
+                                                 "是去", "是在", "是跟", "是找", "是向"))))
 BARE_WHERE = 6  # 「要去哪裡辦」「還是要找誰」 ask nothing else; 「要怎麼申請免役」 names what it asks about
 # A document brought along or a duty avoided (「拿護照去臨櫃辦嗎」「不用去教召」) is a detail of the
 # service asked about, and a counter or window is this office's: a where-clause after them asks about ours.
 _DETAIL = re.compile("|".join(map(match_key, ("拿", "帶", "附", "還要", "不用", "不必", "櫃台", "櫃檯", "窗口"))))
+# A clause that opens with 「這個」「那張」 asks about what the clause before it named: 「…還有每個月的育兒津貼，
+# 這個也是在戶政所申請嗎」.
+_ANAPHOR = re.compile("^(?:" + "|".join(map(match_key, ("這個", "這張", "這種", "這份", "這項", "這筆", "這些", "那個", "那張",
+                                                          "那種", "那份", "那筆", "那些", "這也", "那也"))) + ")")
 CLAUSE_CHARS = 4  # a shorter piece (「請問」「謝謝」) asks nothing on its own
 # A "which item?" becomes the answer when one clause alone is this sure of the best entry. Measured on
 # the calibration sets (docs/term-weighting.md): at 0.9, real-fit's right answers rose from 83.6% to
@@ -298,8 +303,11 @@ class Answerer:
         maybe = _WHERE_HOW.search(rest) and neighbour_topic(rest, self.title_terms)
         before = ""
         for key in map(match_key, _CLAUSES.split(question) if maybe else ()):
-            if len(key) <= BARE_WHERE and _WHERE_HOW.search(key) and not terms_in(key) and not _DETAIL.search(before + key):
-                key = before + key  # 「他的健保要不要先停保？要去哪裡辦」: where to do what the clause before says
+            if (_ANAPHOR.match(key) and not self.office_asks.named(before) or len(key) <= BARE_WHERE and _WHERE_HOW.search(key)) \
+                    and not terms_in(key) and not _DETAIL.search(before + key):
+                # 「他的健保要不要先停保？要去哪裡辦」: where to do what the clause before says (「健保說要請戶政補上
+                # 紀錄，這個是在戶政所辦嗎」 asks about this office's part, which that clause names).
+                key = before + key
             before = key
             asked = _WHERE_HOW.search(key) and neighbour_topic(key, self.title_terms)
             if asked and _within(asked[0], self._names_in(key)):
