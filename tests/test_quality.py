@@ -191,6 +191,10 @@ FLOORS = {
     "real-more-household-41.yaml": (0.70, 0.05, 0.85, 0.15),
     "real-more-vac-40.yaml": (0.95, 0.05, 0.75, 0.15),
     "real-more-kaohsiung-42.yaml": (0.95, 0.05, 0.75, 0.25),
+    "real-more-sanmin-42.yaml": (0.95, 0.05, 0.95, 0.05),
+    "real-more-household-42.yaml": (0.80, 0.10, 0.75, 0.25),
+    "real-more-vac-41.yaml": (0.95, 0.05, 0.75, 0.25),
+    "real-more-kaohsiung-43.yaml": (0.95, 0.05, 0.95, 0.05),
 }
 
 
