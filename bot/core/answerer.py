@@ -54,8 +54,9 @@ _CLAUSES = re.compile(r"[，,。．.？?！!；;、~～\s]+")
 _ASIDES = re.compile(f"(?:{match_key('跟')}|{match_key('和')}|{match_key('像')}).{{1,12}}?{match_key('一樣')}|.{{1,8}}?{match_key('的時候')}")
 _NAME_CODEC = "utf-16-le"  # two bytes a character: the slices of a question start at even offsets
 # A clause that asks where or how to apply (not 「要帶退伍令嗎」, a detail of the office's own service).
-_WHERE_HOW = re.compile("|".join(map(match_key, ("哪裡", "去哪", "哪個單位", "找誰", "怎麼申請", "如何申請", "怎麼辦理",
-                                                 "是去", "是在", "是跟", "是找", "是向"))))
+_WHERE_HOW = re.compile("|".join(map(match_key, ("哪裡", "去哪", "哪個單位", "找誰", "如何", "是去", "是在", "是跟", "是找", "是向")))
+                        # 「要怎麼重新加保」 asks how to do it; 「退伍令不見了怎麼辦」 only what to do now.
+                        + f"|{match_key('怎麼')}(?!{match_key('辦')}(?:{'|'.join(map(match_key, '呢啊啦嗎'))}|{match_key('才好')})?$)")
 BARE_WHERE = 6  # 「要去哪裡辦」「還是要找誰」 ask nothing else; 「要怎麼申請免役」 names what it asks about
 # A document brought along or a duty avoided (「拿護照去臨櫃辦嗎」「不用去教召」) is a detail of the
 # service asked about, and a counter or window is this office's: a where-clause after them asks about ours.

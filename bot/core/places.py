@@ -75,16 +75,30 @@ _RESIDENCE = re.compile(f"(?:{match_key('戶籍')}|{match_key('住')}).{{0,2}}?(
 # or moved into it: 「戶籍從左營遷來三民區」.
 # (Not the office as the place to apply: 「可以在三民區公所送件嗎」.)
 _IN_AREA = re.compile(f"(?:{'|'.join(map(match_key, ('在', '住', '戶籍', '遷來', '搬來', '遷到', '搬到', '遷入', '搬回')))}).{{0,2}}?"
-                      f"{_AREA}(?!{match_key('區')}?{match_key('公所')})")
+                      f"{_AREA}(?!{match_key('區')}?(?:{'|'.join(map(match_key, ('公所', '辦', '申請', '送件')))}))")
+
+
+# A relative whose registration the question gives (「我媽戶籍在基隆」), and the citizen's own presence
+# (「我住三民區」「我人在高雄」): a relative's service is where the relative is registered.
+_KIN = "|".join(map(match_key, ("媽", "爸", "母親", "父親", "阿公", "阿嬤", "外公", "外婆", "爺爺", "奶奶", "公公", "婆婆",
+                                "岳父", "岳母", "哥", "姊", "姐", "弟", "妹", "兒子", "女兒", "阿姨", "舅舅", "叔叔", "伯伯", "姑姑")))
+_KIN_REGISTERED = re.compile(f"(?:{_KIN}){match_key('的')}?{match_key('戶籍')}")
+_MYSELF = re.compile(f"{match_key('我')}{match_key('人')}?$")
 
 
 def residence_elsewhere(key: str, home: set[str]) -> str | None:
     """The area the question says someone is registered in or lives in, when nothing is said to be
-    in one of the `home` areas (「我住三民區，朋友住左營」「我在三民區租房子，戶籍在台南」 are ours), else None."""
-    areas = [m.group(1) for m in _RESIDENCE.finditer(key)]
-    if not areas or any(m.group(1) in home for m in _IN_AREA.finditer(key)):
+    in one of the `home` areas (「我住三民區，朋友住左營」「我在三民區租房子，戶籍在台南」 are ours), else None.
+    A relative registered elsewhere stays elsewhere however near the citizen lives: 「我媽戶籍在基隆，我住
+    三民區，可以在三民區公所幫她申請嗎」."""
+    found = list(_RESIDENCE.finditer(key))
+    if not found:
         return None
-    return _AREAS[areas[0]]
+    kin = _KIN_REGISTERED.search(key[max(0, found[0].start() - 4):found[0].end()])
+    if any(m.group(1) in home and not (kin and _MYSELF.search(key[max(0, m.start() - 2):m.start()]))
+           for m in _IN_AREA.finditer(key)):
+        return None
+    return _AREAS[found[0].group(1)]
 
 
 def districts_in(key: str) -> set[str]:
