@@ -229,7 +229,7 @@ class Index:
         out = []
         for i in top:
             its_terms = self._terms_of(i).tolist()
-            its_weights = list(map(by_id.get, its_terms))  # of its terms the question holds, else None
+            its_weights = list(map(by_id.get, its_terms, repeat(0.0)))  # of its terms the question holds, else 0
             held = set(compress(its_terms, its_weights))  # (a term weighing 0 adds nothing, and is no anchor)
             cov = sum(compress(by_id.values(), map(held.__contains__, by_id))) / total
             best = process.extractOne(key, self._phrases[i].split("\n") if self._phrases[i] else [], scorer=fuzz.ratio)
@@ -241,11 +241,13 @@ class Index:
         out.sort(key=lambda c: (c.score, c.bm25), reverse=True)
         return out[:limit]
 
-    def _phrase_cover(self, i: int, weights: list[float | None]) -> float:
+    def _phrase_cover(self, i: int, weights: list[float]) -> float:
         """The largest share of one phrasing of entry i that the question contains (weights: of each
-        of the entry's terms, as _terms_of lists them, None when the question does not hold it; a
+        of the entry's terms, as _terms_of lists them, 0 when the question does not hold it; a
         phrasing's terms weigh idf × specificity, as a question's known terms do)."""
         first, last = self._phrase_at[i], self._phrase_at[i + 1]
-        ends, base = self._terms_at[first:last + 1], self._terms_at[first]
-        return max((sum(filter(None, weights[a - base:b - base])) / total
-                    for a, b, total in zip(ends, ends[1:], self._totals[first:last])), default=0.0)
+        base = self._terms_at[first]
+        # Running sums of the weights: each phrasing's share is a difference of two, not a sum of its own.
+        held = list(accumulate(weights, initial=0.0))
+        ends = [held[e - base] for e in self._terms_at[first:last + 1]]
+        return max(map(operator.truediv, map(operator.sub, ends[1:], ends), self._totals[first:last]), default=0.0)

@@ -18,9 +18,11 @@ _KINDS = {
 # Filler that carries no question: particles and laughter.
 _FILLER = re.compile(r"[啊呀喔哦嗯呢的了吧唷哟啰啦嘛耶哈呵欸诶唉~]+")
 _PHRASES = sorted(
-    ((match_key(p), kind) for kind, words in _KINDS.items() for p in words),
+    ((match_key(p).replace(" ", ""), kind) for kind, words in _KINDS.items() for p in words),
     key=lambda pk: len(pk[0]), reverse=True,
 )
+# Most questions neither open nor end with one: one search says so, instead of a pass over them all.
+_AT_EITHER_END = re.compile("|".join(f"^{re.escape(p)}|{re.escape(p)}$" for p, _ in _PHRASES))
 
 
 def split_smalltalk(key: str) -> tuple[str | None, str]:
@@ -31,11 +33,10 @@ def split_smalltalk(key: str) -> tuple[str | None, str]:
     """
     kind = None
     rest = key.replace(" ", "")
-    changed = True
+    changed = bool(_AT_EITHER_END.search(rest))
     while changed and rest:
         changed = False
         for phrase, pkind in _PHRASES:
-            phrase = phrase.replace(" ", "")
             if rest.startswith(phrase) or rest.endswith(phrase):
                 rest = rest[len(phrase):] if rest.startswith(phrase) else rest[: -len(phrase)]
                 kind = kind or pkind
