@@ -316,6 +316,7 @@ def test_a_where_clause_asks_about_what_the_clause_before_it_names(desk):
     # A hospital's or a bank's business.
     ("pingtung-vac", "我爸是榮民，上個月在醫院開刀住院，保險公司要我們交病歷影本才能理賠，屏東榮服處可以幫忙調病歷嗎", "醫院"),
     ("pingtung-vac", "我爸把郵局的提款卡弄丟了，可以在屏東榮服處補辦提款卡嗎", "郵局"),
+    ("kaohsiung-military-service", "我想跟監察委員陳情，要去哪裡登記", "監察院"),
     # A relative registered elsewhere is served there however near the citizen lives; the citizen's
     # own registration is read as before (living here makes a renter's 災害救助 ours).
     ("sanmin-district", "我媽戶籍在台北市中山區，想幫她申請低收入戶，我住三民區，可以在三民區公所幫她辦嗎", "臺北"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import heapq
 import math
 import operator
 from array import array
@@ -11,6 +10,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import accumulate, chain, compress, count, repeat
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.core.knowledge import Entry
@@ -64,6 +64,9 @@ def _code(term: str) -> int:
     if len(term) > 2 or max(term) > "\uffff":
         return -1
     return ord(term) if len(term) == 1 else (ord(term[0]) << 16) + ord(term[1])
+
+
+_DTYPES = {"H": np.uint16, "I": np.uint32}  # the id arrays' items, as numpy reads them in place
 
 
 def _id_array(ids, size: int) -> array:
@@ -180,18 +183,22 @@ class Index:
         """The term ids of entry i's phrasings, one phrasing after another (its document's terms)."""
         return self._terms[self._terms_at[self._phrase_at[i]]:self._terms_at[self._phrase_at[i + 1]]]
 
-    def _bm25(self, term_ids: list[int]) -> tuple[list[float], list[int]]:
+    def _bm25(self, term_ids: list[int]) -> tuple[np.ndarray, list[int]]:
         """Every doc's BM25 score (added up term by term, in the question's order) and the best
         RERANK_DEPTH docs, best first; docs scoring the same keep the order they were first met in."""
-        scores = [0.0] * len(self.entries)
-        at, docs, ws = self._post_at, self._post_docs, self._post_w
-        for t in term_ids:  # (a plain loop: faster than any mapping of the additions, by far)
-            for i, w in zip(docs[at[t]:at[t + 1]], ws[at[t]:at[t + 1]]):
-                scores[i] += w
+        at = self._post_at
+        docs = np.frombuffer(self._post_docs, _DTYPES[self._post_docs.typecode])
+        ws = np.frombuffer(self._post_w, np.float32)
+        spans = [slice(at[t], at[t + 1]) for t in term_ids]
+        # bincount adds each doc's weights in the order given, as a loop over the postings would.
+        scores = np.bincount(np.concatenate([docs[s] for s in spans]), np.concatenate([ws[s] for s in spans]),
+                             len(self.entries))
         # Every doc as good as the RERANK_DEPTH-th (and holding a term), best first, ties by doc order:
-        cut = max(heapq.nlargest(RERANK_DEPTH, scores)[-1], math.ulp(0.0))
-        top = sorted(compress(range(len(scores)), map(cut.__le__, scores)), key=scores.__getitem__, reverse=True)
-        if len(set(map(scores.__getitem__, top))) < len(top):  # a tie: met first comes first
+        depth = min(RERANK_DEPTH, len(scores))
+        cut = max(float(np.partition(scores, len(scores) - depth)[len(scores) - depth]), math.ulp(0.0))
+        held_docs = np.flatnonzero(scores >= cut)
+        top = held_docs[np.argsort(-scores[held_docs], kind="stable")].tolist()
+        if len(set(scores[top].tolist())) < len(top):  # a tie: met first comes first
             held = {i: set(self._terms_of(i)) for i in top}
             first = {i: next(k for k, t in enumerate(term_ids) if t in held[i]) for i in top}
             top.sort(key=lambda i: (-scores[i], first[i]))
@@ -205,7 +212,7 @@ class Index:
         its characters sitting in known bigrams."""
         in_known_bigram = {ch for t in terms if len(t) > 1 and ids[t] >= 0 for ch in t}
         weights = {}
-        for t in set(terms):
+        for t in dict.fromkeys(terms):  # (in the question's order: the sums come out the same in every process)
             if ids[t] >= 0:
                 weights[t] = self.idf[ids[t]] * specificity(t)
             elif len(t) == 1 or not all(ch in in_known_bigram for ch in t):
@@ -226,28 +233,42 @@ class Index:
         specific = {t: specificity(t) for t in ids if len(t) > 1}
         unknown = sum(w for t, w in specific.items() if ids[t] < 0) / (sum(specific.values()) or 1.0)
         by_id = {ids[t]: w for t, w in weights.items() if ids[t] >= 0}  # a known term's weight
+        # The question's known terms as sorted arrays: each candidate's terms (hundreds, for an entry
+        # with many phrasings) are looked up among them in one vectorised pass, not one by one.
+        terms, terms_at = np.frombuffer(self._terms, _DTYPES[self._terms.typecode]), np.frombuffer(self._terms_at, np.uint32)
+        qids = np.array(sorted(by_id), terms.dtype)  # (the terms' own type: searched without a conversion)
+        qw = np.array(list(map(by_id.__getitem__, qids.tolist())))
+        last_q = len(qids) - 1
+        totals = np.frombuffer(self._totals, np.float32)
         out = []
         for i in top:
-            its_terms = self._terms_of(i).tolist()
-            its_weights = list(map(by_id.get, its_terms, repeat(0.0)))  # of its terms the question holds, else 0
-            held = set(compress(its_terms, its_weights))  # (a term weighing 0 adds nothing, and is no anchor)
+            first, last = self._phrase_at[i], self._phrase_at[i + 1]
+            ends = terms_at[first:last + 1]
+            its_terms = terms[ends[0]:ends[-1]]
+            at = np.minimum(np.searchsorted(qids, its_terms), last_q)
+            its_weights = np.where(qids[at] == its_terms, qw[at], 0.0)  # of its terms the question holds, else 0
+            held = set(its_terms[its_weights != 0].tolist())  # (a term weighing 0 adds nothing, and is no anchor)
             cov = sum(compress(by_id.values(), map(held.__contains__, by_id))) / total
             best = process.extractOne(key, self._phrases[i].split("\n") if self._phrases[i] else [], scorer=fuzz.ratio)
             fz = best[1] / 100 if best else 0.0
-            ph = self._phrase_cover(i, its_weights)
+            ph = _phrase_cover(its_weights, ends, totals[first:last])
             score = 1.0 if fz == 1.0 else confidence(cov, fz, ph)
-            out.append(Candidate(self.entries[i], score, scores[i], cov, fz, ph,
+            out.append(Candidate(self.entries[i], score, float(scores[i]), cov, fz, ph,
                                  anchored=not held.isdisjoint(anchors), unknown=unknown))
         out.sort(key=lambda c: (c.score, c.bm25), reverse=True)
         return out[:limit]
 
-    def _phrase_cover(self, i: int, weights: list[float]) -> float:
-        """The largest share of one phrasing of entry i that the question contains (weights: of each
-        of the entry's terms, as _terms_of lists them, 0 when the question does not hold it; a
-        phrasing's terms weigh idf × specificity, as a question's known terms do)."""
-        first, last = self._phrase_at[i], self._phrase_at[i + 1]
-        base = self._terms_at[first]
-        # Running sums of the weights: each phrasing's share is a difference of two, not a sum of its own.
-        held = list(accumulate(weights, initial=0.0))
-        ends = [held[e - base] for e in self._terms_at[first:last + 1]]
-        return max(map(operator.truediv, map(operator.sub, ends[1:], ends), self._totals[first:last]), default=0.0)
+
+def _phrase_cover(weights, ends, totals) -> float:
+    """The largest share of one phrasing of an entry that the question contains (weights: of each of
+    the entry's terms, 0 when the question does not hold it; ends: where each phrasing's terms end,
+    the first value where they begin; a phrasing's terms weigh idf × specificity, as a question's
+    known terms do). Running sums, added in order as Python adds them: each phrasing's share is a
+    difference of two, not a sum of its own."""
+    if len(totals) == 0:
+        return 0.0
+    held = np.empty(len(weights) + 1)
+    held[0] = 0.0
+    np.cumsum(weights, out=held[1:])
+    at = held[ends - ends[0]]
+    return float(((at[1:] - at[:-1]) / totals).max())
