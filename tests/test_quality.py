@@ -197,7 +197,7 @@ FLOORS = {
     "real-more-kaohsiung-43.yaml": (0.95, 0.05, 0.95, 0.05),
     "real-more-sanmin-43.yaml": (0.90, 0.05, 0.95, 0.05),
     "real-more-household-43.yaml": (0.95, 0.05, 0.50, 0.50),
-    "real-more-vac-42.yaml": (0.95, 0.05, 0.50, 0.50),
+    "real-more-vac-42.yaml": (0.90, 0.05, 0.50, 0.50),
     "real-more-kaohsiung-44.yaml": (0.95, 0.05, 0.50, 0.05),
 }
 
