@@ -40,6 +40,9 @@ def test_no_reply_is_a_dead_end(desk):
     ("taoyuan-vac", "榮民證要去哪裡辦", "veteran-id-card"),
     ("fengshan-household", "以前的第一戶政事務所現在在哪裡", "office-reorganisation"),
     ("kaohsiung-military-service", "台北市兵役局的電話幾號？我兒子戶籍在台北", None),
+    # 「上班時間」 is the office's, unless it is the citizen's own (「我上班時間沒辦法跑去」).
+    ("kaohsiung-military-service", "兵役處上班時間是幾點到幾點", "office-hours"),
+    ("kaohsiung-military-service", "我上班時間沒辦法跑去兵役處，兵役處有沒有電子信箱可以寫", "opinion-mailbox"),
 ])
 def test_a_question_about_the_office_itself_gets_the_office_fact(desk, agency, question, expect):
     assert desk.ask(agency, question).entry_id == expect

@@ -76,7 +76,10 @@ def office_names(agency: Agency) -> tuple[str, ...]:
 # 「有沒有開低收入證明」 ask for a course or a certificate.
 _OPEN = match_key("開")
 _NOTHING_OPENED = f"(?![^\\s{re.escape(match_key('嗎呢啊門放著到始'))}])"  # a pause, a particle, 開門/開放/開到/開始
-_HOURS = re.compile("|".join(re.escape(a) + (_NOTHING_OPENED if a.endswith(_OPEN) else "") for a in map(match_key, HOURS_ASKS)))
+# 「我上班時間沒辦法跑去」「我的上班時間」 are the citizen's own working hours, not the office's.
+_NOT_MINE = "".join(f"(?<!{match_key(w)})" for w in ("我", "我的", "我們", "我們的"))
+_HOURS = re.compile("|".join((_NOT_MINE if a == match_key("上班時間") else "") + re.escape(a)
+                             + (_NOTHING_OPENED if a.endswith(_OPEN) else "") for a in map(match_key, HOURS_ASKS)))
 _OTHER_PLACE_KEYS = tuple(map(match_key, OTHER_PLACES))
 _NAMED_KEYS = tuple((entry_id, match_key(a)) for entry_id, asks in ((ADDRESS, ADDRESS_ASKS), (PHONE, PHONE_ASKS))
                     for a in asks)
