@@ -203,6 +203,10 @@ FLOORS = {
     "real-more-household-44.yaml": (0.90, 0.05, 0.95, 0.05),
     "real-more-vac-43.yaml": (0.95, 0.05, 0.95, 0.05),
     "real-more-kaohsiung-45.yaml": (0.90, 0.10, 0.95, 0.05),
+    "real-more-sanmin-45.yaml": (0.95, 0.05, 0.50, 0.50),
+    "real-more-household-45.yaml": (0.90, 0.05, 0.50, 0.50),
+    "real-more-vac-44.yaml": (0.90, 0.10, 0.95, 0.05),
+    "real-more-kaohsiung-46.yaml": (0.80, 0.10, 0.95, 0.05),
 }
 
 
