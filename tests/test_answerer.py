@@ -1,10 +1,14 @@
 """The answer engine: the four outcomes, odd input, and replies within LINE-friendly length."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from bot.core.answerer import OUTCOMES, Answerer, Desk
 from bot.core.knowledge import parse_agency
-from conftest import DATA
+from conftest import DATA, ROOT
 
 DEMO = parse_agency((DATA / "demo-office.yaml").read_text(encoding="utf-8"), "demo-office.yaml")
 
@@ -107,17 +111,11 @@ def test_naming_another_area_beside_the_offices_own_is_still_answered(desk):
 def test_scores_are_the_same_in_every_process():
     # Python salts string hashes per process: a sum taken in a set's order would differ in its last
     # bits from one gunicorn worker to the next, and a near tie could then be answered differently.
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
     code = ("import yaml\nfrom pathlib import Path\nfrom bot.core.answerer import Desk\n"
             "from bot.core.knowledge import load_dir\ndesk = Desk(load_dir(Path('knowledge'))[0])\n"
             "for case in yaml.safe_load(open('tests/data/dev.yaml', encoding='utf-8')):\n"
             "    if case['agency'] == 'taoyuan-vac':\n"
             "        print([(c.entry.id, repr(c.score), repr(c.coverage)) for c in desk.answerers['taoyuan-vac'].index.search(case['q'])])")
-    root = Path(__file__).resolve().parent.parent
-    runs = [subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True,
+    runs = [subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
                            env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")]
     assert runs[0].count("\n") >= 10 and runs[0] == runs[1]

@@ -304,16 +304,22 @@ class Answerer:
         maybe = _WHERE_HOW.search(rest) and neighbour_topic(rest, self.title_terms)
         before = ""
         for key in map(match_key, _CLAUSES.split(question) if maybe else ()):
-            if (_ANAPHOR.match(key) and not self.office_asks.named(before) or len(key) <= BARE_WHERE and _WHERE_HOW.search(key)) \
-                    and not terms_in(key) and not _DETAIL.search(before + key):
-                # 「他的健保要不要先停保？要去哪裡辦」: where to do what the clause before says (「健保說要請戶政補上
-                # 紀錄，這個是在戶政所辦嗎」 asks about this office's part, which that clause names).
+            if self._asks_about_before(key, before):
                 key = before + key
             before = key
             asked = _WHERE_HOW.search(key) and neighbour_topic(key, self.title_terms)
             if asked and _within(asked[0], self._names_in(key)):
                 return phrases.other_agency(self.agency, *asked)
         return None
+
+    def _asks_about_before(self, key: str, before: str) -> bool:
+        """Whether a clause names nothing itself and asks about what the clause before it says:
+        「他的健保要不要先停保？要去哪裡辦」, 「…還有育兒津貼，這個也是在戶政所申請嗎」. Not when the clause
+        before is a detail of ours (a document brought, a duty avoided) or names this office (「健保說要請
+        戶政補上紀錄，這個是在戶政所辦嗎」 asks about this office's part)."""
+        points_back = _ANAPHOR.match(key) and not self.office_asks.named(before)
+        bare = len(key) <= BARE_WHERE and _WHERE_HOW.search(key)
+        return bool(points_back or bare) and not terms_in(key) and not _DETAIL.search(before + key)
 
     def _clause_confidence(self, question: str, entry: Entry) -> float | None:
         """The confidence that one clause of a long message, asked alone, is answered by the

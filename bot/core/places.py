@@ -91,14 +91,14 @@ def residence_elsewhere(key: str, home: set[str]) -> str | None:
     in one of the `home` areas (「我住三民區，朋友住左營」「我在三民區租房子，戶籍在台南」 are ours), else None.
     A relative registered elsewhere stays elsewhere however near the citizen lives: 「我媽戶籍在基隆，我住
     三民區，可以在三民區公所幫她申請嗎」."""
-    found = list(_RESIDENCE.finditer(key))
-    if not found:
+    first = _RESIDENCE.search(key)
+    if not first:
         return None
-    kin = _KIN_REGISTERED.search(key[max(0, found[0].start() - 4):found[0].end()])
+    kin = _KIN_REGISTERED.search(key[max(0, first.start() - 4):first.end()])
     if any(m.group(1) in home and not (kin and _MYSELF.search(key[max(0, m.start() - 2):m.start()]))
            for m in _IN_AREA.finditer(key)):
         return None
-    return _AREAS[found[0].group(1)]
+    return _AREAS[first.group(1)]
 
 
 def districts_in(key: str) -> set[str]:
