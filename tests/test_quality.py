@@ -207,6 +207,10 @@ FLOORS = {
     "real-more-household-45.yaml": (0.90, 0.05, 0.50, 0.50),
     "real-more-vac-44.yaml": (0.90, 0.10, 0.95, 0.05),
     "real-more-kaohsiung-46.yaml": (0.80, 0.10, 0.95, 0.05),
+    "real-more-sanmin-46.yaml": (0.95, 0.05, 0.50, 0.35),
+    "real-more-household-46.yaml": (0.95, 0.05, 0.80, 0.20),
+    "real-more-vac-45.yaml": (0.90, 0.05, 0.65, 0.35),
+    "real-more-kaohsiung-47.yaml": (0.95, 0.05, 0.65, 0.35),
 }
 
 
