@@ -233,20 +233,19 @@ class Index:
         specific = {t: specificity(t) for t in ids if len(t) > 1}
         unknown = sum(w for t, w in specific.items() if ids[t] < 0) / (sum(specific.values()) or 1.0)
         by_id = {ids[t]: w for t, w in weights.items() if ids[t] >= 0}  # a known term's weight
-        # The question's known terms as sorted arrays: each candidate's terms (hundreds, for an entry
-        # with many phrasings) are looked up among them in one vectorised pass, not one by one.
+        # The question's known terms' weights laid over the office's vocabulary (0 for every other term):
+        # each candidate's terms (hundreds, for an entry with many phrasings) are then weighed in one
+        # gather, not searched for one by one.
         terms, terms_at = np.frombuffer(self._terms, _DTYPES[self._terms.typecode]), np.frombuffer(self._terms_at, np.uint32)
-        qids = np.array(sorted(by_id), terms.dtype)  # (the terms' own type: searched without a conversion)
-        qw = np.array(list(map(by_id.__getitem__, qids.tolist())))
-        last_q = len(qids) - 1
+        weight_of = np.zeros(len(self.idf))
+        weight_of[list(by_id)] = list(by_id.values())
         totals = np.frombuffer(self._totals, np.float32)
         out = []
         for i in top:
             first, last = self._phrase_at[i], self._phrase_at[i + 1]
             ends = terms_at[first:last + 1]
             its_terms = terms[ends[0]:ends[-1]]
-            at = np.minimum(np.searchsorted(qids, its_terms), last_q)
-            its_weights = np.where(qids[at] == its_terms, qw[at], 0.0)  # of its terms the question holds, else 0
+            its_weights = weight_of[its_terms]  # of its terms the question holds, else 0
             held = set(its_terms[its_weights != 0].tolist())  # (a term weighing 0 adds nothing, and is no anchor)
             cov = sum(compress(by_id.values(), map(held.__contains__, by_id))) / total
             best = process.extractOne(key, self._phrases[i].split("\n") if self._phrases[i] else [], scorer=fuzz.ratio)
