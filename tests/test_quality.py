@@ -211,6 +211,10 @@ FLOORS = {
     "real-more-household-46.yaml": (0.95, 0.05, 0.80, 0.20),
     "real-more-vac-45.yaml": (0.90, 0.05, 0.65, 0.35),
     "real-more-kaohsiung-47.yaml": (0.95, 0.05, 0.65, 0.35),
+    "real-more-sanmin-47.yaml": (0.90, 0.05, 0.75, 0.05),
+    "real-more-household-47.yaml": (0.95, 0.05, 0.95, 0.05),
+    "real-more-vac-46.yaml": (0.95, 0.05, 0.75, 0.05),
+    "real-more-kaohsiung-48.yaml": (0.95, 0.05, 0.95, 0.05),
 }
 
 
