@@ -13,9 +13,18 @@ from bot.core.text import MAX_MATCH_CHARS, clean, grams, match_key
     ("櫃檯", "櫃台"),
     ("ＦＢ粉絲專頁", "fb粉絲專頁"),          # full-width letters and case
     ("區長 信箱", "區長信箱 "),              # spaces do not matter to n-grams
+    ("辦身分證愛帶啥", "辦身分證要帶什麼"),     # Taiwanese-Mandarin words as the Mandarin they mean
+    ("孫仔幾歲要做兵", "孫子幾歲要當兵"),
+    ("公所甘有急難救助 按怎申請", "公所有沒有急難救助 怎麼申請"),
+    ("阿公破病袂出門", "阿公生病不會出門"),
 ])
 def test_equivalent_spellings_share_grams(a, b):
     assert set(grams(match_key(a))) == set(grams(match_key(b)))
+
+
+@pytest.mark.parametrize("text", ["兒子要做兵籍調查", "沒做兵調會被罰嗎", "做兵役體檢"])
+def test_a_dialect_word_inside_a_longer_word_is_left_alone(text):
+    assert "当兵" not in match_key(text)
 
 
 def test_punctuation_emoji_and_control_characters_are_dropped():

@@ -27,6 +27,32 @@ _VARIANTS = {
     "麽": "么",
     "着": "著",
     "週": "周",
+    # Taiwanese-Mandarin words elderly citizens type, as the Mandarin the knowledge is written in
+    # (only forms with no other everyday meaning: not 阮, a surname, nor 厝, in place names).
+    "啥米": "什么",
+    "啥": "什么",
+    "按怎": "怎么",
+    "甘有": "有没有",
+    "甘是": "是不是",
+    "甘会": "会不会",
+    "甘爱": "要不要",
+    "甘要": "要不要",
+    "袂": "不会",
+    "做兵": "当兵",
+    "做兵籍": "做兵籍",  # (「做兵籍調查」「做兵調」 are no 當兵: the longer form wins and stays as it is)
+    "做兵调": "做兵调",
+    "做兵役": "做兵役",
+    "孙仔": "孙子",
+    "拢无": "都没有",
+    "厝内": "家里",
+    "破病": "生病",
+    "叨位": "哪里",
+    "甘有法度": "有没有办法",
+    "有法度": "有办法",
+    "无法度": "没办法",
+    "爱带": "要带",
+    "歹势": "不好意思",
+    "拍谢": "不好意思",
 }
 _VARIANT_RE = re.compile("|".join(sorted(map(re.escape, _VARIANTS), key=len, reverse=True)))
 
