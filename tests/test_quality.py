@@ -215,6 +215,10 @@ FLOORS = {
     "real-more-household-47.yaml": (0.95, 0.05, 0.95, 0.05),
     "real-more-vac-46.yaml": (0.95, 0.05, 0.75, 0.05),
     "real-more-kaohsiung-48.yaml": (0.95, 0.05, 0.95, 0.05),
+    "real-more-sanmin-48.yaml": (0.95, 0.05, 0.95, 0.05),
+    "real-more-household-48.yaml": (0.90, 0.05, 0.95, 0.05),
+    "real-more-vac-47.yaml": (0.90, 0.05, 0.95, 0.05),
+    "real-more-kaohsiung-49.yaml": (0.95, 0.05, 0.95, 0.05),
 }
 
 
