@@ -17,6 +17,7 @@ from bot.core.text import MAX_MATCH_CHARS, clean, grams, match_key
     ("孫仔幾歲要做兵", "孫子幾歲要當兵"),
     ("公所甘有急難救助 按怎申請", "公所有沒有急難救助 怎麼申請"),
     ("阿公破病袂出門", "阿公生病不會出門"),
+    ("身分證掉ㄌ 補辦要錢ㄇ", "身分證掉了 補辦要錢嗎"),   # Bopomofo for a final particle
 ])
 def test_equivalent_spellings_share_grams(a, b):
     assert set(grams(match_key(a))) == set(grams(match_key(b)))

@@ -53,6 +53,13 @@ _VARIANTS = {
     "爱带": "要带",
     "歹势": "不好意思",
     "拍谢": "不好意思",
+    # Bopomofo typed for a final particle (「掉ㄌ」「要錢ㄇ」), as the character it stands for.
+    "ㄌ": "了",
+    "ㄇ": "吗",
+    "ㄉ": "的",
+    "ㄋ": "呢",
+    "ㄅ": "吧",
+    "ㄚ": "啊",
 }
 _VARIANT_RE = re.compile("|".join(sorted(map(re.escape, _VARIANTS), key=len, reverse=True)))
 
