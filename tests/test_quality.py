@@ -219,6 +219,10 @@ FLOORS = {
     "real-more-household-48.yaml": (0.90, 0.05, 0.95, 0.05),
     "real-more-vac-47.yaml": (0.90, 0.05, 0.95, 0.05),
     "real-more-kaohsiung-49.yaml": (0.95, 0.05, 0.95, 0.05),
+    "real-more-sanmin-49.yaml": (0.95, 0.05, 0.75, 0.05),
+    "real-more-household-49.yaml": (0.60, 0.05, 0.95, 0.05),
+    "real-more-vac-48.yaml": (0.95, 0.05, 0.75, 0.25),
+    "real-more-kaohsiung-50.yaml": (0.85, 0.05, 0.75, 0.25),
 }
 
 
