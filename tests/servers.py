@@ -69,7 +69,9 @@ def running(argv: list[str], env: dict, port: int, log_path: Path):
     proc = subprocess.Popen(argv, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        assert wait_for(lambda: _healthy(base) or proc.poll() is not None, 30) and proc.poll() is None, \
+        # 90 s, not gunicorn's 30: the master builds the knowledge before it forks, and on a machine
+        # busy with other work that alone took over 30 s (a CI run beside four other test runs).
+        assert wait_for(lambda: _healthy(base) or proc.poll() is not None, 90) and proc.poll() is None, \
             "server did not start:\n" + log_path.read_text(encoding="utf-8")
         yield base, log
     finally:
