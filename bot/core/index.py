@@ -236,7 +236,8 @@ class Index:
         # The question's known terms' weights laid over the office's vocabulary (0 for every other term):
         # each candidate's terms (hundreds, for an entry with many phrasings) are then weighed in one
         # gather, not searched for one by one.
-        terms, terms_at = np.frombuffer(self._terms, _DTYPES[self._terms.typecode]), np.frombuffer(self._terms_at, np.uint32)
+        every_term = np.frombuffer(self._terms, _DTYPES[self._terms.typecode])
+        terms_at = np.frombuffer(self._terms_at, np.uint32)
         weight_of = np.zeros(len(self.idf))
         weight_of[list(by_id)] = list(by_id.values())
         totals = np.frombuffer(self._totals, np.float32)
@@ -244,7 +245,7 @@ class Index:
         for i in top:
             first, last = self._phrase_at[i], self._phrase_at[i + 1]
             ends = terms_at[first:last + 1]
-            its_terms = terms[ends[0]:ends[-1]]
+            its_terms = every_term[ends[0]:ends[-1]]
             its_weights = weight_of[its_terms]  # of its terms the question holds, else 0
             held = set(its_terms[its_weights != 0].tolist())  # (a term weighing 0 adds nothing, and is no anchor)
             cov = sum(compress(by_id.values(), map(held.__contains__, by_id))) / total
