@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from bot.core.answerer import OUTCOMES, Answerer, Desk
+from bot.core.answerer import OUTCOMES, Answerer, Desk, split_clauses
 from bot.core.knowledge import parse_agency
 from conftest import DATA, ROOT
 
@@ -119,3 +119,13 @@ def test_scores_are_the_same_in_every_process():
     runs = [subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
                            env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")]
     assert runs[0].count("\n") >= 10 and runs[0] == runs[1]
+
+
+@pytest.mark.parametrize("message, clauses", [
+    ("萬丹鄉公所叫我來問，榮民證要帶什麼？", ["萬丹鄉公所叫我來問", "榮民證要帶什麼"]),
+    ("身分證掉了 要帶什麼", ["身分證掉了", "要帶什麼"]),  # a space is a pause
+    ("學校說要辦身分證 一定要自己去嗎 要錢ㄇ", ["學校說要辦身分證", "一定要自己去嗎 要錢ㄇ"]),  # too short alone
+    ("我老公 在 當兵 一年 我 一個人 顧 2個 小孩", ["我老公 在 當兵 一年 我 一個人 顧 2個 小孩"]),  # spaced words
+])
+def test_a_message_splits_into_clauses_where_the_citizen_paused(message, clauses):
+    assert split_clauses(message) == clauses

@@ -18,6 +18,9 @@ from bot.core.text import MAX_MATCH_CHARS, clean, grams, match_key
     ("公所甘有急難救助 按怎申請", "公所有沒有急難救助 怎麼申請"),
     ("阿公破病袂出門", "阿公生病不會出門"),
     ("身分證掉ㄌ 補辦要錢ㄇ", "身分證掉了 補辦要錢嗎"),   # Bopomofo for a final particle
+    ("法院判決我跟老公 divorce 了", "法院判決我跟老公離婚了"),   # English words new immigrants mix in
+    ("我們在菲律賓married了", "我們在菲律賓結婚了"),
+    ("我的ARC掉了", "我的居留證掉了"),
 ])
 def test_equivalent_spellings_share_grams(a, b):
     assert set(grams(match_key(a))) == set(grams(match_key(b)))
@@ -26,6 +29,11 @@ def test_equivalent_spellings_share_grams(a, b):
 @pytest.mark.parametrize("text", ["兒子要做兵籍調查", "沒做兵調會被罰嗎", "做兵役體檢"])
 def test_a_dialect_word_inside_a_longer_word_is_left_alone(text):
     assert "当兵" not in match_key(text)
+
+
+@pytest.mark.parametrize("text", ["research", "marc", "babysitter", "visas"])
+def test_an_english_word_inside_a_longer_word_is_left_alone(text):
+    assert match_key(text) == text
 
 
 def test_punctuation_emoji_and_control_characters_are_dropped():

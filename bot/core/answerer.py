@@ -48,7 +48,8 @@ ANSWER_CACHE = 4096  # answers kept per office
 BROAD_CHARS = 3  # a question this short, fully contained in MAX_CHOICES entries, is a category
 OUTCOMES = ("answer", "clarify", "fallback", "smalltalk")
 # A long message's clauses (「萬丹鄉公所叫我來問，榮民證要帶什麼？」): split where the citizen paused.
-_CLAUSES = re.compile(r"[，,。．.？?！!；;、~～\s]+")
+_CLAUSES = re.compile(r"[，,。．.？?！!；;、~～\n]+")
+WORD_SPACED = 3  # pieces between spaces this short on average are words (「我老公 在 當兵」), not clauses
 # What a citizen compares with or does meanwhile is not what they ask about: 「工商憑證是跟自然人憑證一樣去
 # 戶政所辦嗎」 asks about 工商憑證, 「換身分證的時候健保卡可以一起換嗎」 about 健保卡.
 _ASIDES = re.compile(f"(?:{match_key('跟')}|{match_key('和')}|{match_key('像')}).{{1,12}}?{match_key('一樣')}|.{{1,8}}?{match_key('的時候')}")
@@ -135,6 +136,23 @@ def decide(candidates, p: float, answer_p: float = ANSWER_P,
     if close and (p >= clarify_p or contested):
         return "clarify", close
     return "fallback", ()
+
+
+def split_clauses(question: str) -> list[str]:
+    """The clauses of a message. A space is a pause between clauses (「身分證掉了 要帶什麼」) unless the
+    citizen spaces every word (「我 一個人 顧 2個 小孩」); a piece too short to ask anything (「要錢嗎」)
+    belongs to the clause before it."""
+    found = []
+    for part in _CLAUSES.split(question):
+        pieces = part.split()
+        if len(pieces) > 1 and sum(map(len, pieces)) < WORD_SPACED * len(pieces):
+            pieces = [" ".join(pieces)]
+        for i, piece in enumerate(pieces):
+            if i and len(piece) < CLAUSE_CHARS:
+                found[-1] += " " + piece
+            else:
+                found.append(piece)
+    return found
 
 
 class Answerer:
@@ -303,7 +321,7 @@ class Answerer:
         # message has both: most questions never pay for the split.)
         maybe = _WHERE_HOW.search(rest) and neighbour_topic(rest, self.title_terms)
         before = ""
-        for key in map(match_key, _CLAUSES.split(question) if maybe else ()):
+        for key in map(match_key, split_clauses(question) if maybe else ()):
             if self._asks_about_before(key, before):
                 key = before + key
             before = key
@@ -327,7 +345,7 @@ class Answerer:
         (where the citizen lives, who sent them) pulls the whole message's coverage down, but the
         clause that asks is as clear as a short question. The whole message must agree on the entry,
         and no clause may be about another office."""
-        clauses = [(c, split_smalltalk(match_key(c))[1]) for c in _CLAUSES.split(question) if len(c) >= CLAUSE_CHARS]
+        clauses = [(c, split_smalltalk(match_key(c))[1]) for c in split_clauses(question) if len(c) >= CLAUSE_CHARS]
         if len(clauses) < 2 or any(self._not_ours(c, rest, self._names_in(rest)) for c, rest in clauses):
             return None  # 「台北市兵役局的電話幾號？我兒子人在高雄」: one clause is another office's
         for _, rest in clauses:

@@ -98,7 +98,8 @@ def residence_elsewhere(key: str, home: set[str]) -> str | None:
     if any(m.group(1) in home and not (kin and _MYSELF.search(key[max(0, m.start() - 2):m.start()]))
            for m in _IN_AREA.finditer(key)):
         return None
-    return _AREAS[first.group(1)]
+    # Its own area before 「，公所…」 (the comma is gone from the key: 「我住三民區，公所有什麼補助」) is ours.
+    return None if first.group(1) in home else _AREAS[first.group(1)]
 
 
 def districts_in(key: str) -> set[str]:
@@ -113,11 +114,12 @@ def city_districts(places: set[str]) -> set[str]:
 
 
 def other_district_office(key: str, home: set[str]) -> str | None:
-    """Another district's office named in the question (「苓雅區公所地址」 asked of 三民區公所)."""
-    for match in _DISTRICT_OFFICE.finditer(key):
-        if match.group(1) not in home:
-            return DISTRICT_KEYS[match.group(1)]
-    return None
+    """Another district's office named in the question (「苓雅區公所地址」 asked of 三民區公所), unless
+    the question names its own too: 「要去三民區公所還是鳳山區公所申請」 asks which one, and ours may answer."""
+    named = [match.group(1) for match in _DISTRICT_OFFICE.finditer(key)]
+    if any(d in home for d in named):
+        return None
+    return next((DISTRICT_KEYS[d] for d in named), None)
 
 
 # A township's office (「蘇澳鎮公所」「萬丹鄉公所」), read from the citizen's own characters so the

@@ -61,6 +61,21 @@ _VARIANTS = {
     "ㄅ": "吧",
     "ㄚ": "啊",
 }
+# English words new immigrants mix into their Chinese (「法院判決我跟老公 divorce 了」), as the Chinese
+# the knowledge uses; whole words only (「arc」 is the 居留證 foreigners carry, not a piece of 「search」).
+_ENGLISH = {
+    "divorce": "离婚",
+    "divorced": "离婚",
+    "married": "结婚",
+    "marry": "结婚",
+    "marriage": "结婚",
+    "wedding": "结婚",
+    "baby": "宝宝",
+    "passport": "护照",
+    "arc": "居留证",
+    "visa": "签证",
+}
+_ENGLISH_RE = re.compile(r"(?<![a-z])(?:" + "|".join(_ENGLISH) + r")(?![a-z])")
 _VARIANT_RE = re.compile("|".join(sorted(map(re.escape, _VARIANTS), key=len, reverse=True)))
 
 # Characters kept for matching: letters and digits of any script (CJK ideographs are letters).
@@ -101,6 +116,8 @@ def match_keys(texts) -> list[str]:
     no cleaned text holds, and which no conversion or pattern reaches across)."""
     joined = "\n".join(clean(t)[: MAX_MATCH_CHARS * 2] for t in texts)
     joined = _VARIANT_RE.sub(lambda m: _VARIANTS[m.group(0)], _t2s().convert(joined))
+    if _ENGLISH_RE.search(joined):
+        joined = _ENGLISH_RE.sub(lambda m: _ENGLISH[m.group(0)], joined)
     # Each run of other characters is one space inside a text and nothing at its ends.
     joined = _NON_WORD.sub(lambda m: "\n" * m.group().count("\n") or " ", joined)
     return [k.strip(" ")[:MAX_MATCH_CHARS] for k in _CJK_SPACE.sub("", joined).split("\n")]

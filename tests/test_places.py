@@ -1,0 +1,32 @@
+"""Places: another area's office is not ours; the citizen's own area, named beside it, is."""
+
+import pytest
+
+from bot.core.neighbours import neighbour_topic
+from bot.core.places import other_district_office, residence_elsewhere
+from bot.core.text import match_key
+
+HOME = {match_key("三民"), match_key("高雄")}
+
+
+@pytest.mark.parametrize("question, elsewhere", [
+    ("苓雅區公所的地址在哪裡", "苓雅"),
+    ("要去三民區公所還是鳳山區公所申請調解", None),  # asks which of two, ours among them
+    ("三民區公所叫我去左營區公所問", None),
+])
+def test_another_district_office_unless_ours_is_named_too(question, elsewhere):
+    assert other_district_office(match_key(question), HOME) == elsewhere
+
+
+@pytest.mark.parametrize("question, elsewhere", [
+    ("我媽戶籍在台南，可以在這裡申請嗎", "臺南"),
+    ("我住三民區，公所有什麼可以先救急的嗎", None),  # the comma is gone from the key: 「住三民區公所」
+    ("我住三民區，朋友住左營", None),
+])
+def test_where_the_citizen_lives(question, elsewhere):
+    assert residence_elsewhere(match_key(question), HOME) == elsewhere
+
+
+def test_a_labour_insurance_death_benefit_is_the_bureau_of_labour_insurance():
+    topic = neighbour_topic(match_key("我爸過世了，聽說勞保有死亡給付可以請"), set())
+    assert topic and "勞保局" in topic[1]
