@@ -223,6 +223,10 @@ FLOORS = {
     "real-more-household-49.yaml": (0.60, 0.05, 0.95, 0.05),
     "real-more-vac-48.yaml": (0.95, 0.05, 0.75, 0.25),
     "real-more-kaohsiung-50.yaml": (0.85, 0.05, 0.75, 0.25),
+    "real-more-sanmin-50.yaml": (0.70, 0.10, 0.25, 0.75),
+    "real-more-household-50.yaml": (0.25, 0.15, 0.95, 0.05),
+    "real-more-vac-49.yaml": (0.75, 0.05, 0.95, 0.05),
+    "real-more-kaohsiung-51.yaml": (0.90, 0.10, 0.75, 0.25),
 }
 
 
