@@ -6,7 +6,8 @@ import sys
 
 import pytest
 
-from bot.core.answerer import OUTCOMES, Answerer, Desk, split_clauses
+from bot.core.answerer import OUTCOMES, Answerer, Desk
+from bot.core.text import split_clauses
 from bot.core.knowledge import parse_agency
 from conftest import DATA, ROOT
 

@@ -14,7 +14,7 @@ from bot.core.neighbours import neighbour_topic, own_terms, terms_in
 from bot.core.places import (PLACE_KEYS, city_districts, districts_in, foreign_place, other_district_office, places_in,
                               residence_elsewhere, township_office)
 from bot.core.smalltalk import split_smalltalk
-from bot.core.text import match_key, match_keys
+from bot.core.text import CLAUSE_CHARS, match_key, match_keys, split_clauses
 
 # Chosen with `python -m bot calibrate` on tests/data/calibration-*.yaml and real-fit.yaml (README,
 # "Calibration"): answer when the confidence model (bot/core/confidence.py) says the best entry
@@ -47,9 +47,6 @@ MAX_CHOICES = 3
 ANSWER_CACHE = 4096  # answers kept per office
 BROAD_CHARS = 3  # a question this short, fully contained in MAX_CHOICES entries, is a category
 OUTCOMES = ("answer", "clarify", "fallback", "smalltalk")
-# A long message's clauses (「萬丹鄉公所叫我來問，榮民證要帶什麼？」): split where the citizen paused.
-_CLAUSES = re.compile(r"[，,。．.？?！!；;、~～\n]+")
-WORD_SPACED = 3  # pieces between spaces this short on average are words (「我老公 在 當兵」), not clauses
 # What a citizen compares with or does meanwhile is not what they ask about: 「工商憑證是跟自然人憑證一樣去
 # 戶政所辦嗎」 asks about 工商憑證, 「換身分證的時候健保卡可以一起換嗎」 about 健保卡.
 _ASIDES = re.compile(f"(?:{match_key('跟')}|{match_key('和')}|{match_key('像')}).{{1,12}}?{match_key('一樣')}|.{{1,8}}?{match_key('的時候')}")
@@ -66,7 +63,6 @@ _DETAIL = re.compile("|".join(map(match_key, ("拿", "帶", "附", "還要", "�
 # 這個也是在戶政所申請嗎」.
 _ANAPHOR = re.compile("^(?:" + "|".join(map(match_key, ("這個", "這張", "這種", "這份", "這項", "這筆", "這些", "那個", "那張",
                                                           "那種", "那份", "那筆", "那些", "這也", "那也"))) + ")")
-CLAUSE_CHARS = 4  # a shorter piece (「請問」「謝謝」) asks nothing on its own
 # A "which item?" becomes the answer when one clause alone is this sure of the best entry. Measured on
 # the calibration sets (docs/term-weighting.md): at 0.9, real-fit's right answers rose from 83.6% to
 # 86.8% with no more wrong ones; at 0.6 three more were wrong; from a fallback, out-of-scope
@@ -136,23 +132,6 @@ def decide(candidates, p: float, answer_p: float = ANSWER_P,
     if close and (p >= clarify_p or contested):
         return "clarify", close
     return "fallback", ()
-
-
-def split_clauses(question: str) -> list[str]:
-    """The clauses of a message. A space is a pause between clauses (「身分證掉了 要帶什麼」) unless the
-    citizen spaces every word (「我 一個人 顧 2個 小孩」); a piece too short to ask anything (「要錢嗎」)
-    belongs to the clause before it."""
-    found = []
-    for part in _CLAUSES.split(question):
-        pieces = part.split()
-        if len(pieces) > 1 and sum(map(len, pieces)) < WORD_SPACED * len(pieces):
-            pieces = [" ".join(pieces)]
-        for i, piece in enumerate(pieces):
-            if i and len(piece) < CLAUSE_CHARS:
-                found[-1] += " " + piece
-            else:
-                found.append(piece)
-    return found
 
 
 class Answerer:

@@ -1,4 +1,4 @@
-"""Text normalisation and character n-grams for matching short zh-TW questions."""
+"""Text normalisation, character n-grams and clauses for matching short zh-TW questions."""
 
 from __future__ import annotations
 
@@ -130,3 +130,26 @@ def grams(key: str) -> list[str]:
         return [*key, *map(operator.add, key, key[1:])]
     words = [_UNIT.findall(chunk) for chunk in key.split(" ")]
     return [*chain.from_iterable(words), *chain.from_iterable(map(operator.add, w, w[1:]) for w in words)]
+
+
+# A long message's clauses (「萬丹鄉公所叫我來問，榮民證要帶什麼？」): split where the citizen paused.
+_CLAUSES = re.compile(r"[，,。．.？?！!；;、~～\n]+")
+CLAUSE_CHARS = 4  # a shorter piece (「請問」「謝謝」) asks nothing on its own
+WORD_SPACED = 3  # pieces between spaces this short on average are words (「我老公 在 當兵」), not clauses
+
+
+def split_clauses(question: str) -> list[str]:
+    """The clauses of a message. A space is a pause between clauses (「身分證掉了 要帶什麼」) unless the
+    citizen spaces every word (「我 一個人 顧 2個 小孩」); a piece too short to ask anything (「要錢嗎」)
+    belongs to the clause before it."""
+    found = []
+    for part in _CLAUSES.split(question):
+        pieces = part.split()
+        if len(pieces) > 1 and sum(map(len, pieces)) < WORD_SPACED * len(pieces):
+            pieces = [" ".join(pieces)]
+        for i, piece in enumerate(pieces):
+            if i and len(piece) < CLAUSE_CHARS:
+                found[-1] += " " + piece
+            else:
+                found.append(piece)
+    return found
