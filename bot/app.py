@@ -21,6 +21,7 @@ from bot.review.teaching import bp as teach_bp
 from bot.settings import Settings, environment, knowledge_cache_dir, knowledge_dir, snapshot_dir
 from bot.simulator import bp as simulator_bp
 from bot.store import Deferred, open_store
+from bot.store.group_commit import GroupWriter
 from bot.store.spool import Spool
 from bot.webhook import bp as webhook_bp, poll_inbox, replay_spool
 
@@ -119,7 +120,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         STORE=_open_store(settings.database_url, settings.database_timeout),
         POOL=ThreadPoolExecutor(max_workers=4, thread_name_prefix="events"),
         INBOX=InboxPoller(app),
-        INBOX_WRITER=ThreadPoolExecutor(max_workers=4, thread_name_prefix="inbox-write"),
+        INBOX_WRITER=GroupWriter(),
         SPOOL=Spool(settings.spool_dir),
         BACKLOG=threading.BoundedSemaphore(MAX_BACKLOG),
         LINE_APIS=LineApis(settings),

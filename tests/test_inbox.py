@@ -64,9 +64,9 @@ def slow_writes(app, seconds: float) -> None:
         def __getattr__(self, name):
             return getattr(real, name)
 
-        def enqueue(self, *args):
+        def enqueue_many(self, *args):
             time.sleep(seconds)
-            return real.enqueue(*args)
+            return real.enqueue_many(*args)
 
     app.config["STORE"] = Slow()
 
@@ -268,7 +268,7 @@ def test_a_hung_database_does_not_hold_the_200(tmp_path, fake_line, caplog):
         def __getattr__(self, name):
             return getattr(real, name)
 
-        def enqueue(self, *args):
+        def enqueue_many(self, *args):
             released.wait(10)  # the server stopped answering mid-statement
             raise OSError("gone")
 

@@ -390,6 +390,14 @@ def test_last_answer_at_counts_answers_and_taps_of_that_user_only(store):
     assert store.last_answer_at("u1", "sanmin-district") is None
 
 
+def test_several_deliveries_are_kept_in_one_write_each_event_once(store):
+    ids = store.enqueue_many([("taoyuan-vac", [("ev-a", '{"a": 1}')], NOW + 60, NOW),
+                              ("sanmin-district", [("ev-b", '{"b": 1}'), ("ev-a", '{"a": 1}')], NOW + 60, NOW)])
+    assert len(ids) == 2 and ids[0][0] and ids[1][0] and ids[1][1] is None  # ev-a came twice: kept once
+    taken = store.take(10, lease_until=NOW + 130, now=NOW + 61)
+    assert [(agency, body) for _, agency, body, _ in taken] == [("taoyuan-vac", '{"a": 1}'), ("sanmin-district", '{"b": 1}')]
+
+
 def test_the_inbox_keeps_each_event_once_and_leases_it_to_one_taker(store):
     ids = store.enqueue("taoyuan-vac", [("ev-1", '{"a": 1}'), ("ev-2", '{"a": 2}')], lease_until=NOW + 60, now=NOW)
     assert all(ids) and len(set(ids)) == 2

@@ -63,6 +63,9 @@ class InboxStore(Protocol):
     def enqueue(self, agency: str, events: list[tuple[str, str]], lease_until: int, now: int) -> list[int | None]:
         """Keep a delivery's events (id, raw JSON) before the 200; None for a redelivered id."""
 
+    def enqueue_many(self, deliveries: list[tuple[str, list[tuple[str, str]], int, int]]) -> list[list[int | None]]:
+        """`enqueue` for several deliveries (agency, events, lease until, now), in one commit."""
+
     def take(self, limit: int, lease_until: int, now: int) -> list[tuple[int, str, str, int]]:
         """Lease events not done whose lease ran out: (inbox id, agency, raw JSON, received at)."""
 

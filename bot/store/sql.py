@@ -73,14 +73,18 @@ class SqlStore:
     def enqueue(self, agency: str, events: list[tuple[str, str]], lease_until: int, now: int) -> list[int | None]:
         """Keep each (event id, raw JSON) of a delivery before it is acknowledged; an id already
         kept (LINE redelivered it) gets None. Leased until `lease_until` by the caller."""
-        # One transaction, so one commit (one disk sync) per delivery: a hundred commits of a batched
+        return self.enqueue_many([(agency, events, lease_until, now)])[0]
+
+    def enqueue_many(self, deliveries: list[tuple[str, list[tuple[str, str]], int, int]]) -> list[list[int | None]]:
+        """`enqueue` for several deliveries (agency, events, lease until, now) in one transaction."""
+        # One transaction, so one commit (one disk sync) for them all: a hundred commits of a batched
         # delivery outlived the 200's wait on a busy disk, and the events were then only in memory.
         with self._atomic() as run:
-            return [row[0] if row else None for row in (
+            return [[row[0] if row else None for row in (
                 run("INSERT INTO inbox (agency, event_id, body, received_at, lease_until) VALUES (?, ?, ?, ?, ?)"
                     " ON CONFLICT (event_id) DO NOTHING RETURNING id",
                     (agency, event_id, body, now, lease_until)).fetchone()
-                for event_id, body in events)]
+                for event_id, body in events)] for agency, events, lease_until, now in deliveries]
 
     def take(self, limit: int, lease_until: int, now: int) -> list[tuple[int, str, str, int]]:
         """Lease up to `limit` events that are not done and whose lease ran out (their worker died,

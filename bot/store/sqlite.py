@@ -76,8 +76,8 @@ class SqliteStore(SqlStore):
             # next call opens the file again and the store recovers once the fault clears.
             self.close()
 
-    def enqueue(self, agency: str, events: list[tuple[str, str]], lease_until: int, now: int) -> list[int | None]:
-        """As SqlStore.enqueue, synced to disk before it returns: LINE gets its 200 after this, and an
+    def enqueue_many(self, deliveries: list[tuple[str, list[tuple[str, str]], int, int]]) -> list[list[int | None]]:
+        """As SqlStore.enqueue_many, synced to disk before it returns: LINE gets its 200 after this, and an
         acknowledged event must survive a power cut too, not only a crash (other writes stay NORMAL)."""
         # LINE's 200 must not wait long on a locked file: after ENQUEUE_BUSY_MS the events are
         # answered from memory (webhook._accept) instead of waiting for the lock.
@@ -86,7 +86,7 @@ class SqliteStore(SqlStore):
             conn.execute("PRAGMA synchronous=FULL")  # this thread's connection takes the webhook's writes
             conn.execute(f"PRAGMA busy_timeout={ENQUEUE_BUSY_MS}")
             self._local.full = True
-        return super().enqueue(agency, events, lease_until, now)
+        return super().enqueue_many(deliveries)
 
     @contextlib.contextmanager
     def _atomic(self):
