@@ -227,6 +227,10 @@ FLOORS = {
     "real-more-household-50.yaml": (0.25, 0.15, 0.95, 0.05),
     "real-more-vac-49.yaml": (0.75, 0.05, 0.95, 0.05),
     "real-more-kaohsiung-51.yaml": (0.90, 0.10, 0.75, 0.25),
+    "real-more-sanmin-51.yaml": (0.95, 0.05, 0.95, 0.05),
+    "real-more-household-51.yaml": (0.90, 0.05, 0.95, 0.05),
+    "real-more-vac-50.yaml": (0.85, 0.10, 0.95, 0.05),
+    "real-more-kaohsiung-52.yaml": (0.85, 0.10, 0.95, 0.05),
 }
 
 
