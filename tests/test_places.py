@@ -27,6 +27,10 @@ def test_where_the_citizen_lives(question, elsewhere):
     assert residence_elsewhere(match_key(question), HOME) == elsewhere
 
 
-def test_a_labour_insurance_death_benefit_is_the_bureau_of_labour_insurance():
-    topic = neighbour_topic(match_key("我爸過世了，聽說勞保有死亡給付可以請"), set())
-    assert topic and "勞保局" in topic[1]
+@pytest.mark.parametrize("question, agency", [
+    ("我爸過世了，聽說勞保有死亡給付可以請", "勞保局"),
+    ("我媽的印尼看護聘僱許可快到期了，展延是拿去區公所辦嗎", "勞動力發展署"),
+])
+def test_another_agencys_document_names_that_agency(question, agency):
+    topic = neighbour_topic(match_key(question), set())
+    assert topic and agency in topic[1]
