@@ -235,6 +235,10 @@ FLOORS = {
     "real-more-household-52.yaml": (0.90, 0.05, 0.75, 0.25),
     "real-more-vac-51.yaml": (0.95, 0.05, 0.95, 0.05),
     "real-more-kaohsiung-53.yaml": (0.95, 0.05, 0.75, 0.25),
+    "real-more-sanmin-53.yaml": (0.95, 0.05, 0.95, 0.05),
+    "real-more-household-53.yaml": (0.90, 0.05, 0.75, 0.25),
+    "real-more-vac-52.yaml": (0.90, 0.05, 0.95, 0.05),
+    "real-more-kaohsiung-54.yaml": (0.95, 0.05, 0.95, 0.05),
 }
 
 
