@@ -239,6 +239,10 @@ FLOORS = {
     "real-more-household-53.yaml": (0.90, 0.05, 0.75, 0.25),
     "real-more-vac-52.yaml": (0.90, 0.05, 0.95, 0.05),
     "real-more-kaohsiung-54.yaml": (0.95, 0.05, 0.95, 0.05),
+    "real-more-sanmin-54.yaml": (0.95, 0.05, 0.95, 0.05),
+    "real-more-household-54.yaml": (0.95, 0.05, 0.50, 0.50),
+    "real-more-vac-53.yaml": (0.95, 0.05, 0.95, 0.05),
+    "real-more-kaohsiung-55.yaml": (0.95, 0.05, 0.50, 0.25),
 }
 
 
