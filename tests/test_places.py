@@ -30,6 +30,9 @@ def test_where_the_citizen_lives(question, elsewhere):
 @pytest.mark.parametrize("question, agency", [
     ("我爸過世了，聽說勞保有死亡給付可以請", "勞保局"),
     ("我媽的印尼看護聘僱許可快到期了，展延是拿去區公所辦嗎", "勞動力發展署"),
+    ("舊車都沒開，每年還是收到汽車燃料費的單子", "監理站"),
+    ("聽說可以辦以房養老每個月領錢", "銀行"),
+    ("老闆欠薪，聽說可以申請勞資爭議調解", "勞工局"),
 ])
 def test_another_agencys_document_names_that_agency(question, agency):
     topic = neighbour_topic(match_key(question), set())
