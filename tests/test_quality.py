@@ -243,6 +243,10 @@ FLOORS = {
     "real-more-household-54.yaml": (0.95, 0.05, 0.50, 0.50),
     "real-more-vac-53.yaml": (0.95, 0.05, 0.95, 0.05),
     "real-more-kaohsiung-55.yaml": (0.95, 0.05, 0.50, 0.25),
+    "real-more-sanmin-55.yaml": (0.95, 0.05, 0.85, 0.15),
+    "real-more-household-55.yaml": (0.80, 0.05, 0.85, 0.05),
+    "real-more-vac-54.yaml": (0.95, 0.05, 0.85, 0.15),
+    "real-more-kaohsiung-56.yaml": (0.95, 0.05, 0.60, 0.40),
 }
 
 
