@@ -120,7 +120,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         STORE=_open_store(settings.database_url, settings.database_timeout),
         POOL=ThreadPoolExecutor(max_workers=4, thread_name_prefix="events"),
         INBOX=InboxPoller(app),
-        INBOX_WRITER=GroupWriter(),
+        INBOX_WRITER=GroupWriter(lambda: app.config["STORE"]),
         SPOOL=Spool(settings.spool_dir),
         BACKLOG=threading.BoundedSemaphore(MAX_BACKLOG),
         LINE_APIS=LineApis(settings),

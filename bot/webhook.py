@@ -153,8 +153,7 @@ def _accept(app, agency_id: str, events: list[dict]) -> None:
         # mid-statement) must not hold LINE's 200; SQLite and the pool have their own shorter waits.
         # Leased to this worker even when the pool has no room: another worker's poller must not take a
         # row this worker may still answer (from memory, when this write is late; from its overflow).
-        write = app.config["INBOX_WRITER"].submit(
-            app.config["STORE"], agency_id, rows, now + settings.inbox_lease_seconds, now)
+        write = app.config["INBOX_WRITER"].submit(agency_id, rows, now + settings.inbox_lease_seconds, now)
         ids = write.result(timeout=settings.inbox_write_seconds)
     except Exception as exc:  # noqa: BLE001 - any database error or the wait ran out: answer from memory
         spooled = _spool(app, agency_id, rows, now)

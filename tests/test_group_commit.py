@@ -30,10 +30,11 @@ def delivery(n: int) -> tuple:
 
 
 def test_deliveries_that_wait_during_a_commit_share_the_next_one(tmp_path):
-    store, writer = Gated(tmp_path / "bot.db"), GroupWriter()
-    first = writer.submit(store, *delivery(0))
+    store = Gated(tmp_path / "bot.db")
+    writer = GroupWriter(lambda: store)
+    first = writer.submit(*delivery(0))
     assert store.started.wait(5)  # the first commit is under way
-    waiting = [writer.submit(store, *delivery(n)) for n in range(1, 6)]
+    waiting = [writer.submit(*delivery(n)) for n in range(1, 6)]
     store.gate.set()
     ids = [f.result(5) for f in [first, *waiting]]
     assert store.calls == [1, 5]  # two commits for six deliveries
@@ -42,19 +43,23 @@ def test_deliveries_that_wait_during_a_commit_share_the_next_one(tmp_path):
 
 
 def test_a_failed_commit_fails_every_delivery_in_it_and_the_writer_goes_on(tmp_path):
-    store, writer = Gated(tmp_path / "bot.db"), GroupWriter()
+    store = Gated(tmp_path / "bot.db")
     store.gate.set()
     broken = type("Broken", (), {"enqueue_many": lambda self, d: (_ for _ in ()).throw(OSError("disk gone"))})()
+    current = [broken]
+    writer = GroupWriter(lambda: current[0])
     with pytest.raises(OSError):
-        writer.submit(broken, *delivery(0)).result(5)
-    assert writer.submit(store, *delivery(1)).result(5)[0] is not None
+        writer.submit(*delivery(0)).result(5)
+    current[0] = store  # the database is back
+    assert writer.submit(*delivery(1)).result(5)[0] is not None
 
 
 def test_a_batch_never_exceeds_its_size(tmp_path):
-    store, writer = Gated(tmp_path / "bot.db"), GroupWriter(max_batch=2)
-    first = writer.submit(store, *delivery(0))
+    store = Gated(tmp_path / "bot.db")
+    writer = GroupWriter(lambda: store, max_batch=2)
+    first = writer.submit(*delivery(0))
     assert store.started.wait(5)
-    rest = [writer.submit(store, *delivery(n)) for n in range(1, 6)]
+    rest = [writer.submit(*delivery(n)) for n in range(1, 6)]
     store.gate.set()
     for f in [first, *rest]:
         f.result(5)

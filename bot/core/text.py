@@ -116,8 +116,7 @@ def match_keys(texts) -> list[str]:
     no cleaned text holds, and which no conversion or pattern reaches across)."""
     joined = "\n".join(clean(t)[: MAX_MATCH_CHARS * 2] for t in texts)
     joined = _VARIANT_RE.sub(lambda m: _VARIANTS[m.group(0)], _t2s().convert(joined))
-    if _ENGLISH_RE.search(joined):
-        joined = _ENGLISH_RE.sub(lambda m: _ENGLISH[m.group(0)], joined)
+    joined = _ENGLISH_RE.sub(lambda m: _ENGLISH[m.group(0)], joined)
     # Each run of other characters is one space inside a text and nothing at its ends.
     joined = _NON_WORD.sub(lambda m: "\n" * m.group().count("\n") or " ", joined)
     return [k.strip(" ")[:MAX_MATCH_CHARS] for k in _CJK_SPACE.sub("", joined).split("\n")]

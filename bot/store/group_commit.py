@@ -5,7 +5,7 @@ from __future__ import annotations
 import queue
 import threading
 from concurrent.futures import Future
-from itertools import groupby
+from typing import Callable
 
 MAX_BATCH = 64  # deliveries in one commit; a burst larger than this takes a few commits
 
@@ -16,18 +16,19 @@ class GroupWriter:
     holds SQLite's write lock meanwhile: deliveries that arrive while one commits are written together
     in the next commit, so a burst pays one sync instead of one per delivery."""
 
-    def __init__(self, max_batch: int = MAX_BATCH):
+    def __init__(self, store: Callable, max_batch: int = MAX_BATCH):
+        self.store = store  # the store to write to, asked at each commit (the app's, whatever it is then)
         self.max_batch = max_batch
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
-    def submit(self, store, agency: str, rows: list[tuple[str, str]], lease_until: int, now: int) -> Future:
-        """Queue one delivery for `store.enqueue_many`; the Future gives its inbox ids (None for a
+    def submit(self, agency: str, rows: list[tuple[str, str]], lease_until: int, now: int) -> Future:
+        """Queue one delivery for the store's `enqueue_many`; the Future gives its inbox ids (None for a
         redelivered event id) or the write's error."""
         future: Future = Future()
         self._start()
-        self._queue.put((store, (agency, rows, lease_until, now), future))
+        self._queue.put(((agency, rows, lease_until, now), future))
         return future
 
     def _start(self) -> None:
@@ -45,19 +46,16 @@ class GroupWriter:
                     batch.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
-            # A store swapped meanwhile (tests) gets its own commit: group only the same store's writes.
-            for _, same in groupby(batch, key=lambda item: id(item[0])):
-                self._write([item for item in same if item[2].set_running_or_notify_cancel()])
+            self._write([item for item in batch if item[1].set_running_or_notify_cancel()])
 
-    @staticmethod
-    def _write(items: list) -> None:
+    def _write(self, items: list) -> None:
         if not items:
             return
         try:
-            results = items[0][0].enqueue_many([delivery for _, delivery, _ in items])
+            results = self.store().enqueue_many([delivery for delivery, _ in items])
         except BaseException as exc:  # noqa: BLE001 - every waiting webhook learns of it and answers from memory
-            for _, _, future in items:
+            for _, future in items:
                 future.set_exception(exc)
             return
-        for (_, _, future), ids in zip(items, results):
+        for (_, future), ids in zip(items, results):
             future.set_result(ids)
