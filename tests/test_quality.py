@@ -247,6 +247,10 @@ FLOORS = {
     "real-more-household-55.yaml": (0.80, 0.05, 0.85, 0.05),
     "real-more-vac-54.yaml": (0.95, 0.05, 0.85, 0.15),
     "real-more-kaohsiung-56.yaml": (0.95, 0.05, 0.60, 0.40),
+    "real-more-sanmin-56.yaml": (0.95, 0.05, 0.65, 0.35),
+    "real-more-household-56.yaml": (0.90, 0.10, 0.80, 0.20),
+    "real-more-vac-55.yaml": (0.80, 0.10, 0.30, 0.50),
+    "real-more-kaohsiung-57.yaml": (0.95, 0.05, 0.80, 0.20),
 }
 
 
