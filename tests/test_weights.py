@@ -8,6 +8,7 @@ from bot.core import index, practical
 from bot.core.answerer import Answerer
 from bot.core.intents import typed_choice
 from bot.core.knowledge import parse_agency
+from bot.core.neighbours import terms_in
 from bot.core.text import match_key
 from bot.core.weights import specificity
 from conftest import DATA
@@ -108,6 +109,16 @@ def test_another_agencys_document_is_never_mapped_to_a_programme():
 def test_neighbouring_agencies_of_real_questions(desk, agency, question, whose):
     got = desk.ask(agency, question)
     assert got.outcome == "fallback" and whose in got.text, got.text
+
+
+@pytest.mark.parametrize("text, terms", [
+    ("我已經沒有投保單位了，要去哪裡轉入", set()),  # 投保單位 holds 保單, an insurer's policy
+    ("文件可以用掛號寄過去嗎", set()),  # registered mail, not a hospital's 掛號
+    ("榮總要怎麼網路掛號", {"掛號"}),
+    ("家裡好幾張保單要改要保人", {"保單", "要保人"}),
+])
+def test_a_longer_word_holding_a_term_is_not_that_term(text, terms):
+    assert terms_in(match_key(text)) == set(map(match_key, terms))
 
 
 @pytest.mark.parametrize("agency, question, entry", [

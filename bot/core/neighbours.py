@@ -90,8 +90,10 @@ def own_terms(kind: str) -> set[str]:
     return {key for key, (_, handler) in NEIGHBOUR_KEYS.items() if handler == agency}
 
 
-# Longer words that hold a term and name something else: 「華僑身分證明書」「低收入戶身分證明」 are no 身分證.
-_NOT_THE_TERM = re.compile("|".join(map(match_key, ("身分證明", "身份證明"))))
+# Longer words that hold a term and name something else: 「華僑身分證明書」「低收入戶身分證明」 are no 身分證,
+# 「沒有投保單位」 is no 保單, and a document sent 「用掛號寄」 is no hospital's 掛號.
+_NOT_THE_TERM = re.compile("|".join(map(match_key, ("身分證明", "身份證明", "投保單位", "掛號信", "掛號寄", "寄掛號",
+                                                     "限時掛號", "雙掛號"))))
 
 
 def terms_in(key: str) -> set[str]:
