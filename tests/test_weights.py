@@ -105,6 +105,8 @@ def test_another_agencys_document_is_never_mapped_to_a_programme():
     ("sanmin-district", "調解沒談成，我想自己告小額訴訟，起訴狀可以請公所幫我寫嗎", "法院"),
     ("sanmin-district", "銀行辦貸款要附房子的建物謄本，這個是去公所申請嗎", "地政事務所"),
     ("pingtung-vac", "我是現役志願役，我爸是榮民過世了，軍保的眷屬喪葬津貼要去哪裡申請", "軍人保險"),
+    # Asking who can do it for them is asking where: the home visit is for the office's own documents.
+    ("fengshan-household", "阿公中風出不了門，護照也過期了，可以請人到家裡幫他辦護照嗎", "外交部"),
 ])
 def test_neighbouring_agencies_of_real_questions(desk, agency, question, whose):
     got = desk.ask(agency, question)

@@ -51,8 +51,10 @@ OUTCOMES = ("answer", "clarify", "fallback", "smalltalk")
 # 戶政所辦嗎」 asks about 工商憑證, 「換身分證的時候健保卡可以一起換嗎」 about 健保卡.
 _ASIDES = re.compile(f"(?:{match_key('跟')}|{match_key('和')}|{match_key('像')}).{{1,12}}?{match_key('一樣')}|.{{1,8}}?{match_key('的時候')}")
 _NAME_CODEC = "utf-16-le"  # two bytes a character: the slices of a question start at even offsets
-# A clause that asks where or how to apply (not 「要帶退伍令嗎」, a detail of the office's own service).
-_WHERE_HOW = re.compile("|".join(map(match_key, ("哪裡", "去哪", "哪個單位", "找誰", "如何", "是去", "是在", "是跟", "是找", "是向")))
+# A clause that asks where or how to apply (not 「要帶退伍令嗎」, a detail of the office's own service),
+# or who issues it or can do it for them (「這張證明是兵役處開的嗎」「可以請人到家裡幫她辦補發身分證嗎」).
+_WHERE_HOW = re.compile("|".join(map(match_key, ("哪裡", "去哪", "哪個單位", "找誰", "如何", "是去", "是在", "是跟", "是找", "是向",
+                                                  "辦的嗎", "開的嗎", "發的嗎", "審的嗎", "要的嗎", "可以請", "幫我辦", "幫忙辦")))
                         # 「要怎麼重新加保」 asks how to do it; 「退伍令不見了怎麼辦」 only what to do now.
                         + f"|{match_key('怎麼')}(?!{match_key('辦')}(?:{'|'.join(map(match_key, '呢啊啦嗎'))}|{match_key('才好')})?$)")
 BARE_WHERE = 6  # 「要去哪裡辦」「還是要找誰」 ask nothing else; 「要怎麼申請免役」 names what it asks about
