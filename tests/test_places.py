@@ -27,6 +27,15 @@ def test_where_the_citizen_lives(question, elsewhere):
     assert residence_elsewhere(match_key(question), HOME) == elsewhere
 
 
+@pytest.mark.parametrize("question, registered_only, elsewhere", [
+    ("我阿嬤戶籍在基隆，上個月搬來三民區跟我們住", True, "基隆"),  # a 區公所 serves her where she is registered
+    ("我阿嬤戶籍在基隆，上個月搬來三民區跟我們住", False, None),  # a 兵役處 may serve where one lives (代檢)
+    ("我阿嬤戶籍在基隆，上個月戶籍也遷來三民區了", True, None),  # her registration moved here
+])
+def test_a_relative_registered_elsewhere_who_lives_here(question, registered_only, elsewhere):
+    assert residence_elsewhere(match_key(question), HOME, registered_only) == elsewhere
+
+
 @pytest.mark.parametrize("question, agency", [
     ("我爸過世了，聽說勞保有死亡給付可以請", "勞保局"),
     ("我媽的印尼看護聘僱許可快到期了，展延是拿去區公所辦嗎", "勞動力發展署"),

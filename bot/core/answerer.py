@@ -37,6 +37,9 @@ UNKNOWN_CLARIFY = 0.35
 # puts someone in their own area (「戶籍在外縣市，在高雄代檢」 is the 兵役處's). Not a household office
 # (戶政 serves anyone anywhere) nor a 榮服處 (a veteran may be served where he lives).
 BY_REGISTRATION = {"district-office", "military-service"}
+# Of those, the ones whose services follow the registration alone: a relative registered elsewhere who
+# has moved in with the citizen is still served there (a 兵役處 examines a son registered elsewhere: 代檢).
+REGISTERED_ONLY = {"district-office"}
 # Offices where any citizen may apply whatever area they are registered in (戶政's 全國跨區通辦): to
 # them 「一定要回台東的戶政所辦嗎」 asks whether to go back, which their own entries answer.
 ANYWHERE = {"household-registration"}
@@ -288,7 +291,7 @@ class Answerer:
         if not district and self.home_districts:  # an office of a city that has only districts
             district = township_office(question)
         if not district and self.agency.kind in BY_REGISTRATION:
-            district = residence_elsewhere(rest, self.home_areas)
+            district = residence_elsewhere(rest, self.home_areas, self.agency.kind in REGISTERED_ONLY)
         if district:
             return phrases.elsewhere(self.agency, district)
         neighbour = neighbour_topic(rest, self.home_terms)

@@ -83,20 +83,26 @@ _IN_AREA = re.compile(f"(?:{'|'.join(map(match_key, ('在', '住', '戶籍', '�
 _KIN = "|".join(map(match_key, ("媽", "爸", "母親", "父親", "阿公", "阿嬤", "外公", "外婆", "爺爺", "奶奶", "公公", "婆婆",
                                 "岳父", "岳母", "哥", "姊", "姐", "弟", "妹", "兒子", "女兒", "阿姨", "舅舅", "叔叔", "伯伯", "姑姑")))
 _KIN_REGISTERED = re.compile(f"(?:{_KIN}){match_key('的')}?{match_key('戶籍')}")
+_MOVED_REGISTRATION = re.compile("|".join(map(match_key, ("戶籍", "遷來", "遷到", "遷入"))))
 _MYSELF = re.compile(f"{match_key('我')}{match_key('人')}?$")
 
 
-def residence_elsewhere(key: str, home: set[str]) -> str | None:
+def residence_elsewhere(key: str, home: set[str], by_registration_only: bool = False) -> str | None:
     """The area the question says someone is registered in or lives in, when nothing is said to be
     in one of the `home` areas (「我住三民區，朋友住左營」「我在三民區租房子，戶籍在台南」 are ours), else None.
     A relative registered elsewhere stays elsewhere however near the citizen lives: 「我媽戶籍在基隆，我住
-    三民區，可以在三民區公所幫她申請嗎」."""
+    三民區，可以在三民區公所幫她申請嗎」; to an office that serves only its registered citizens, even when
+    the relative lives here too (「我媽戶籍還在花蓮，最近搬來三民區跟我住」), unless the registration moved."""
     first = _RESIDENCE.search(key)
     if not first:
         return None
     kin = _KIN_REGISTERED.search(key[max(0, first.start() - 4):first.end()])
-    if any(m.group(1) in home and not (kin and _MYSELF.search(key[max(0, m.start() - 2):m.start()]))
-           for m in _IN_AREA.finditer(key)):
+
+    def not_theirs(m) -> bool:  # an area named for the citizen, not for the relative registered elsewhere
+        return bool(_MYSELF.search(key[max(0, m.start() - 2):m.start()])) or (
+            by_registration_only and not _MOVED_REGISTRATION.match(m.group(0)))
+
+    if any(m.group(1) in home and not (kin and not_theirs(m)) for m in _IN_AREA.finditer(key)):
         return None
     # Its own area before 「，公所…」 (the comma is gone from the key: 「我住三民區，公所有什麼補助」) is ours.
     return None if first.group(1) in home else _AREAS[first.group(1)]
