@@ -36,6 +36,15 @@ def test_no_reply_is_a_dead_end(desk):
     ("pingtung-vac", "屏東榮服處禮拜六有開嗎？我平常日要上班", "office-hours"),
     ("taoyuan-vac", "桃園榮服處在哪裡？我要開車載我爸去辦榮民證，地址給我一下", "office-address"),
     ("pingtung-vac", "屏東榮服處的電話幾號？我想先打去問就養的事", "office-phone"),
+    # as citizens ask it: the day, the evening, someone still at work, the bus there, the floor.
+    ("sanmin-district", "這個禮拜六補班，三民區公所那天會開嗎？我想去辦育兒津貼", "office-hours"),
+    ("fengshan-household", "我五點半才到得了，戶政所晚上還有人辦公嗎？想申請謄本", "office-hours"),
+    ("kaohsiung-military-service", "颱風天如果停班，兵役處還有人上班嗎", "office-hours"),
+    ("fengshan-household", "從鳳山火車站要怎麼去戶政所？要坐哪一班公車", "office-address"),
+    ("kaohsiung-military-service", "兵役處在幾樓？我要從捷運站走過去", "office-address"),
+    ("pingtung-vac", "屏東榮服處有沒有電話可以先問？我想問助聽器要準備什麼", "office-phone"),
+    # Where the citizen lives does not make the office's own address another area's question:
+    ("sanmin-district", "我住鳳山，明天要搭捷運去三民區公所，公所的地址是什麼", "office-address"),
     # … but not where a service is done, where to write something, or another place's office:
     ("taoyuan-vac", "榮民證要去哪裡辦", "veteran-id-card"),
     ("fengshan-household", "以前的第一戶政事務所現在在哪裡", "office-reorganisation"),
@@ -61,3 +70,13 @@ def test_a_question_about_the_office_itself_gets_the_office_fact(desk, agency, q
 ])
 def test_other_places_hours_and_the_citizens_address_are_not_the_office_fact(desk, agency, question):
     assert desk.ask(agency, question).entry_id not in ("office-hours", "office-address")
+
+
+@pytest.mark.parametrize("agency, question, other", [
+    ("taoyuan-vac", "我兒子明年要當兵，桃園市政府兵役處在哪裡？電話幾號，禮拜六有開嗎", "兵役處"),
+    ("sanmin-district", "三民戶政事務所禮拜六有開嗎？我平常要上班", "戶政事務所"),
+    ("kaohsiung-military-service", "我住桃源區，要預約幸福巴士去市區，禮拜天有開嗎", "巴士"),
+])
+def test_another_offices_hours_or_phone_are_not_answered_from_ours(desk, agency, question, other):
+    got = desk.ask(agency, question)
+    assert got.outcome == "fallback" and f"{other}的地址、電話和時間" in got.text, got.text

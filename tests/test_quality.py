@@ -251,10 +251,10 @@ FLOORS = {
     "real-more-household-56.yaml": (0.90, 0.10, 0.80, 0.20),
     "real-more-vac-55.yaml": (0.80, 0.10, 0.30, 0.50),
     "real-more-kaohsiung-57.yaml": (0.95, 0.05, 0.80, 0.20),
-    "real-more-sanmin-57.yaml": (0.65, 0.05, 0.95, 0.05),
-    "real-more-household-57.yaml": (0.80, 0.10, 0.95, 0.05),
-    "real-more-vac-56.yaml": (0.75, 0.10, 0.80, 0.20),
-    "real-more-kaohsiung-58.yaml": (0.80, 0.10, 0.65, 0.35),
+    "real-more-sanmin-57.yaml": (0.90, 0.05, 0.95, 0.05),
+    "real-more-household-57.yaml": (0.95, 0.05, 0.95, 0.05),
+    "real-more-vac-56.yaml": (0.80, 0.05, 0.95, 0.05),
+    "real-more-kaohsiung-58.yaml": (0.95, 0.05, 0.80, 0.20),
 }
 
 

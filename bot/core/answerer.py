@@ -237,6 +237,9 @@ class Answerer:
             return self._fallback(question, not_ours)
         candidates = tuple(self.index.search(rest, limit=MAX_CHOICES + 2))
         office_ask = self.office_asks.asked(rest)
+        other_office = not office_ask and self.office_asks.other_office(rest)
+        if other_office:  # its hours or phone are not ours to give, nor is any of our services the answer
+            return self._fallback(question, phrases.other_office(self.agency, other_office), candidates=candidates)
         # Not when another place is named: 「台北市兵役局的電話」「平鎮的關懷據點在哪裡」 are not this office,
         # nor is 「趁午休去苓雅的戶政所報戶口」 unless its own district is named too; to a household office,
         # which serves anyone anywhere, another district named is where the citizen means to go.
@@ -290,7 +293,10 @@ class Answerer:
         district = other_district_office(rest, self.home_districts)
         if not district and self.home_districts:  # an office of a city that has only districts
             district = township_office(question)
-        if not district and self.agency.kind in BY_REGISTRATION:
+        # Where one lives says nothing of this office's own address or hours: 「我住鳳山，要搭捷運去三民區
+        # 公所，地址是什麼」.
+        if not district and self.agency.kind in BY_REGISTRATION and not (
+                self.office_asks.named(rest) and self.office_asks.asked(rest)):
             district = residence_elsewhere(rest, self.home_areas, self.agency.kind in REGISTERED_ONLY)
         if district:
             return phrases.elsewhere(self.agency, district)

@@ -166,6 +166,11 @@ def elsewhere(agency: Agency, place: str) -> str:
     return f"這裡是{agency.name}的服務。{place}的事情，請洽{place}當地的機關。"
 
 
+def other_office(agency: Agency, office: str) -> str:
+    """The lead of a fallback for another office's hours, phone or address."""
+    return f"這裡只能回答{agency.name}的事情。{office}的地址、電話和時間，請直接問{office}。"
+
+
 def other_agency(agency: Agency, term: str, handler: str) -> str:
     """The lead of a fallback for another agency's document or service."""
     return f"「{term}」的事情是{handler}辦的，不是{agency.short_name}的業務，我沒辦法回答。"

@@ -44,11 +44,17 @@ def entries(agency: Agency) -> tuple[Entry, ...]:
 # asks where a service is done, which its own entry answers.
 HOURS_ASKS = ("幾點開", "幾點上班", "幾點下班", "幾點到幾點", "幾點關門", "上班時間", "服務時間", "辦公時間",
               "營業時間", "開放時間", "中午有", "中午休息", "中午可以", "午休", "禮拜六有", "星期六有", "週六有",
-              "禮拜天有", "星期日有", "假日有", "現在有開", "有開嗎", "有上班嗎", "有沒有上班", "有沒有開")
+              "禮拜天有", "星期日有", "假日有", "現在有開", "有開嗎", "有上班嗎", "有沒有上班", "有沒有開",
+              # 「那天會開嗎」「晚上還有人辦公嗎」「停班的話還有人上班嗎」
+              "會開嗎", "晚上有開", "晚上有沒有", "晚上還有", "延長服務", "有人上班", "有人辦公", "有人在上班")
 ADDRESS_ASKS = ("哪條路",)
 # Only right after the office's name: 「意見要寫在哪裡」 is not where it is, and 「換了地址」「舊地址的信」
 # are the citizen's address.
-NEAR_NAME_ASKS = ("在哪", "怎麼去", "位置", "地址")
+NEAR_NAME_ASKS = ("在哪", "怎麼去", "位置", "地址", "在幾樓", "幾樓", "是不是在")
+# Or just before it: 「從火車站要怎麼去戶政所」「坐捷運到兵役處」, unless something is done there: 「要怎麼去
+# 戶政所登記」 asks how to register.
+BEFORE_NAME_ASKS = ("怎麼去", "怎麼到", "怎麼走", "怎麼坐", "怎麼搭", "要坐什麼", "坐到", "搭到", "走到")
+DONE_THERE = ("辦", "登記", "申請", "送", "問", "補", "換", "領", "繳", "拿", "報")
 # The citizen's own address, to be changed or where mail goes (「地址要去哪裡改」「舊地址的信」「通訊地址
 # 變更」): never a question about where the office is.
 _CITIZENS_ADDRESS = re.compile(match_key("地址") + f".{{0,8}}(?:{'|'.join(map(match_key, ('改', '變更', '更新', '換')))})"
@@ -64,7 +70,10 @@ def citizens_address(key: str) -> bool:
 # Places with opening hours of their own: 「榮家的會客時間是幾點到幾點」 does not ask when this office opens.
 OTHER_PLACES = ("榮家", "榮民之家", "醫院", "榮總", "診所", "衛生所", "郵局", "銀行", "學校", "圖書館", "監理站", "會客",
                 "活動中心", "據點", "園區", "公園", "運動中心", "游泳池")
-PHONE_ASKS = ("電話幾號", "電話多少", "電話號碼", "總機", "聯絡電話")
+# Other agencies and services whose hours or phone a citizen may ask this office for by mistake: the
+# reply says they are not this office's (with the other kinds of office the desk serves).
+OTHER_OFFICES = ("監理站", "監理所", "健保署", "國稅局", "地政", "勞保局", "後備指揮部", "社會局", "巴士", "公車", "客運")
+PHONE_ASKS = ("電話幾號", "電話多少", "電話號碼", "總機", "聯絡電話", "有沒有電話")
 
 
 def office_names(agency: Agency) -> tuple[str, ...]:
@@ -80,7 +89,7 @@ _NOTHING_OPENED = f"(?![^\\s{re.escape(match_key('嗎呢啊門放著到始'))}])
 _NOT_MINE = "".join(f"(?<!{match_key(w)})" for w in ("我", "我的", "我們", "我們的"))
 _HOURS = re.compile("|".join((_NOT_MINE if a == match_key("上班時間") else "") + re.escape(a)
                              + (_NOTHING_OPENED if a.endswith(_OPEN) else "") for a in map(match_key, HOURS_ASKS)))
-_OTHER_PLACE_KEYS = tuple(map(match_key, OTHER_PLACES))
+
 _NAMED_KEYS = tuple((entry_id, match_key(a)) for entry_id, asks in ((ADDRESS, ADDRESS_ASKS), (PHONE, PHONE_ASKS))
                     for a in asks)
 
@@ -93,16 +102,30 @@ class OfficeAsks:
         """The asks of one office."""
         self.names = tuple(match_key(n) for n in office_names(agency))
         near = "|".join(re.escape(n) for n in self.names)
-        self._near = re.compile(f"(?:{near})的?(?:{'|'.join(map(match_key, NEAR_NAME_ASKS))})")
+        self._near = re.compile(f"(?:{near})的?(?:{'|'.join(map(match_key, NEAR_NAME_ASKS))})"
+                                f"|(?:{'|'.join(map(match_key, BEFORE_NAME_ASKS))})(?:{near})"
+                                f"(?!.{{0,2}}?(?:{'|'.join(map(match_key, DONE_THERE))}))")
+        # Other kinds of office (a 兵役處 asked of a 榮服處): their hours are not this office's.
+        # (As match keys, with the words citizens write.)
+        offices = OTHER_OFFICES + tuple(w for kind, words in OFFICE_WORDS.items() if kind != agency.kind for w in words)
+        self._other_offices = {k: w for k, w in zip(map(match_key, offices), offices) if k not in self.names}
+        self._others = (*map(match_key, OTHER_PLACES), *self._other_offices)
 
     def named(self, key: str) -> bool:
         """Whether the question (a match key) names this office."""
         return any(n in key for n in self.names)
 
+    def other_office(self, key: str) -> str | None:
+        """The other office or place (as written in the key) whose hours or phone the question asks
+        for: 「桃園市政府兵役處禮拜六有開嗎」 asked of a 榮服處."""
+        if self.named(key) or not (_HOURS.search(key) or any(a in key for _, a in _NAMED_KEYS)):
+            return None
+        return next((word for k, word in self._other_offices.items() if k in key), None)
+
     def asked(self, key: str) -> str | None:
         """The practical entry the question explicitly asks for (the earliest ask in it), or None."""
         named = self.named(key)
-        asks = [] if not named and any(p in key for p in _OTHER_PLACE_KEYS) else [
+        asks = [] if not named and any(p in key for p in self._others) else [
             (m.start(), HOURS) for m in _HOURS.finditer(key)]
         if named:
             asks += [(key.find(a), entry_id) for entry_id, a in _NAMED_KEYS if a in key]
