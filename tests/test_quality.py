@@ -255,6 +255,10 @@ FLOORS = {
     "real-more-household-57.yaml": (0.95, 0.05, 0.95, 0.05),
     "real-more-vac-56.yaml": (0.80, 0.05, 0.95, 0.05),
     "real-more-kaohsiung-58.yaml": (0.95, 0.05, 0.80, 0.20),
+    "real-more-sanmin-58.yaml": (0.90, 0.10, 0.80, 0.20),
+    "real-more-household-58.yaml": (0.80, 0.05, 0.80, 0.20),
+    "real-more-vac-57.yaml": (0.90, 0.05, 0.80, 0.05),
+    "real-more-kaohsiung-59.yaml": (0.90, 0.05, 0.95, 0.05),
 }
 
 
