@@ -259,10 +259,10 @@ FLOORS = {
     "real-more-household-58.yaml": (0.80, 0.05, 0.80, 0.20),
     "real-more-vac-57.yaml": (0.90, 0.05, 0.80, 0.05),
     "real-more-kaohsiung-59.yaml": (0.90, 0.05, 0.95, 0.05),
-    "real-more-sanmin-59.yaml": (0.80, 0.05, 0.80, 0.20),
-    "real-more-household-59.yaml": (0.80, 0.05, 0.65, 0.35),
-    "real-more-vac-58.yaml": (0.80, 0.05, 0.65, 0.35),
-    "real-more-kaohsiung-60.yaml": (0.90, 0.05, 0.95, 0.05),
+    "real-more-sanmin-59.yaml": (0.95, 0.05, 0.80, 0.20),
+    "real-more-household-59.yaml": (0.90, 0.05, 0.65, 0.35),
+    "real-more-vac-58.yaml": (0.95, 0.05, 0.65, 0.35),
+    "real-more-kaohsiung-60.yaml": (0.95, 0.05, 0.95, 0.05),
 }
 
 

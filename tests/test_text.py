@@ -21,6 +21,9 @@ from bot.core.text import MAX_MATCH_CHARS, clean, grams, match_key
     ("法院判決我跟老公 divorce 了", "法院判決我跟老公離婚了"),   # English words new immigrants mix in
     ("我們在菲律賓married了", "我們在菲律賓結婚了"),
     ("我的ARC掉了", "我的居留證掉了"),
+    ("我爸的榮民正掉了要去哪裡補半", "我爸的榮民證掉了要去哪裡補辦"),  # 注音 homophone typos
+    ("想伸請戶藉騰本", "想申請戶籍謄本"),
+    ("冰單可以延其嗎", "兵單可以延期嗎"),
 ])
 def test_equivalent_spellings_share_grams(a, b):
     assert set(grams(match_key(a))) == set(grams(match_key(b)))

@@ -131,6 +131,8 @@ def test_a_longer_word_holding_a_term_is_not_that_term(text, terms):
     ("sanmin-district", "身心障礙鑑定要先去哪裡", "disability-certificate"),
     # A longer word that holds a neighbour's term is not that term (身分證明 is no 身分證 of 戶政):
     ("kaohsiung-military-service", "役政用的華僑身分證明書去哪裡申請", "dual-nationality"),
+    # A document to bring is a detail of the service asked about, even in the clause that asks where:
+    ("pingtung-vac", "我爸的榮民證是舊的紙本，要換新的卡，要帶身分證跟照片去哪裡換", "veteran-card-renew-lost"),
 ])
 def test_another_agencys_document_as_a_detail_of_our_service_is_answered(desk, agency, question, entry):
     got = desk.ask(agency, question)

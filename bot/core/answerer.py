@@ -10,7 +10,7 @@ from functools import lru_cache
 from bot.core import confidence, hours, intents, phrases, practical
 from bot.core.index import Candidate, Index
 from bot.core.knowledge import Agency, Entry
-from bot.core.neighbours import neighbour_topic, own_terms, terms_in
+from bot.core.neighbours import brought, neighbour_topic, own_terms, terms_in
 from bot.core.places import (PLACE_KEYS, city_districts, districts_in, foreign_place, other_district_office, places_in,
                               residence_elsewhere, township_office)
 from bot.core.smalltalk import split_smalltalk
@@ -315,7 +315,7 @@ class Answerer:
             if self._asks_about_before(key, before):
                 key = before + key
             before = key
-            asked = _WHERE_HOW.search(key) and neighbour_topic(key, self.title_terms)
+            asked = _WHERE_HOW.search(key) and neighbour_topic(key, self.title_terms | brought(key))
             if asked and _within(asked[0], self._names_in(key)):
                 return phrases.other_agency(self.agency, *asked)
         return None

@@ -102,6 +102,15 @@ def terms_in(key: str) -> set[str]:
     return {k for k in NEIGHBOUR_KEYS if k in key}
 
 
+# A document the citizen brings along (「要帶身分證跟照片去哪裡換」) is a detail of what they ask about.
+_BROUGHT = re.compile("(?:" + "|".join(map(match_key, ("帶", "附"))) + ")" + match_key("著") + "?$")
+
+
+def brought(key: str) -> set[str]:
+    """The neighbouring-agency terms (as match keys) that a question names as documents to bring."""
+    return {t for t in terms_in(key) if _BROUGHT.search(key[:key.find(t)])}
+
+
 def neighbour_topic(key: str, home: set[str]) -> tuple[str, str] | None:
     """(term, agency) when the question names another agency's document or service that this
     office's knowledge never mentions; None otherwise."""
