@@ -24,9 +24,20 @@ from bot.core.text import MAX_MATCH_CHARS, clean, grams, match_key
     ("我爸的榮民正掉了要去哪裡補半", "我爸的榮民證掉了要去哪裡補辦"),  # 注音 homophone typos
     ("想伸請戶藉騰本", "想申請戶籍謄本"),
     ("冰單可以延其嗎", "兵單可以延期嗎"),
+    ("育兒津帖 助聽氣 假芽", "育兒津貼 助聽器 假牙"),  # near-form characters
+    ("機車形照不見了", "機車行照不見了"),  # folded only in a phrase: 「情形照片」 is no 行照
 ])
 def test_equivalent_spellings_share_grams(a, b):
     assert set(grams(match_key(a))) == set(grams(match_key(b)))
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("請附現場情形照片", "形照"),
+    ("他出鏡接受訪問", "出镜"),
+    ("退五百元給我", "退五"),
+])
+def test_a_typo_that_is_a_real_word_elsewhere_is_kept_there(text, kept):
+    assert kept in match_key(text)
 
 
 @pytest.mark.parametrize("text", ["兒子要做兵籍調查", "沒做兵調會被罰嗎", "做兵役體檢"])
