@@ -263,6 +263,11 @@ FLOORS = {
     "real-more-household-59.yaml": (0.90, 0.05, 0.65, 0.35),
     "real-more-vac-58.yaml": (0.95, 0.05, 0.65, 0.35),
     "real-more-kaohsiung-60.yaml": (0.95, 0.05, 0.95, 0.05),
+    # Round 60 wrote its typos into these sets and the engine folds them since (in-sample: README).
+    "real-more-sanmin-60.yaml": (0.95, 0.05, 0.80, 0.20),
+    "real-more-household-60.yaml": (0.95, 0.05, 0.80, 0.20),
+    "real-more-vac-59.yaml": (0.90, 0.05, 0.65, 0.35),
+    "real-more-kaohsiung-61.yaml": (0.90, 0.05, 0.80, 0.05),
 }
 
 
