@@ -89,7 +89,6 @@ _NOTHING_OPENED = f"(?![^\\s{re.escape(match_key('嗎呢啊門放著到始'))}])
 _NOT_MINE = "".join(f"(?<!{match_key(w)})" for w in ("我", "我的", "我們", "我們的"))
 _HOURS = re.compile("|".join((_NOT_MINE if a == match_key("上班時間") else "") + re.escape(a)
                              + (_NOTHING_OPENED if a.endswith(_OPEN) else "") for a in map(match_key, HOURS_ASKS)))
-
 _NAMED_KEYS = tuple((entry_id, match_key(a)) for entry_id, asks in ((ADDRESS, ADDRESS_ASKS), (PHONE, PHONE_ASKS))
                     for a in asks)
 
@@ -105,8 +104,8 @@ class OfficeAsks:
         self._near = re.compile(f"(?:{near})的?(?:{'|'.join(map(match_key, NEAR_NAME_ASKS))})"
                                 f"|(?:{'|'.join(map(match_key, BEFORE_NAME_ASKS))})(?:{near})"
                                 f"(?!.{{0,2}}?(?:{'|'.join(map(match_key, DONE_THERE))}))")
-        # Other kinds of office (a 兵役處 asked of a 榮服處): their hours are not this office's.
-        # (As match keys, with the words citizens write.)
+        # Other kinds of office (a 兵役處 asked of a 榮服處): their hours are not this office's
+        # (match keys, each with the word citizens write).
         offices = OTHER_OFFICES + tuple(w for kind, words in OFFICE_WORDS.items() if kind != agency.kind for w in words)
         self._other_offices = {k: w for k, w in zip(map(match_key, offices), offices) if k not in self.names}
         self._others = (*map(match_key, OTHER_PLACES), *self._other_offices)
@@ -116,8 +115,8 @@ class OfficeAsks:
         return any(n in key for n in self.names)
 
     def other_office(self, key: str) -> str | None:
-        """The other office or place (as written in the key) whose hours or phone the question asks
-        for: 「桃園市政府兵役處禮拜六有開嗎」 asked of a 榮服處."""
+        """The other office whose hours or phone the question asks for, in citizens' words, when it
+        does not name this one: 「桃園市政府兵役處禮拜六有開嗎」 asked of a 榮服處."""
         if self.named(key) or not (_HOURS.search(key) or any(a in key for _, a in _NAMED_KEYS)):
             return None
         return next((word for k, word in self._other_offices.items() if k in key), None)
