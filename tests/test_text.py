@@ -26,6 +26,7 @@ from bot.core.text import MAX_MATCH_CHARS, clean, grams, match_key
     ("冰單可以延其嗎", "兵單可以延期嗎"),
     ("育兒津帖 助聽氣 假芽", "育兒津貼 助聽器 假牙"),  # near-form characters
     ("機車形照不見了", "機車行照不見了"),  # folded only in a phrase: 「情形照片」 is no 行照
+    ("榮復處 兵疫課 體見", "榮服處 兵役課 體檢"),  # an office's name typed wrong
 ])
 def test_equivalent_spellings_share_grams(a, b):
     assert set(grams(match_key(a))) == set(grams(match_key(b)))
@@ -35,6 +36,7 @@ def test_equivalent_spellings_share_grams(a, b):
     ("請附現場情形照片", "形照"),
     ("他出鏡接受訪問", "出镜"),
     ("退五百元給我", "退五"),
+    ("下午參加活動", "午参"),
 ])
 def test_a_typo_that_is_a_real_word_elsewhere_is_kept_there(text, kept):
     assert kept in match_key(text)
