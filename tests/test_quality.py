@@ -268,6 +268,10 @@ FLOORS = {
     "real-more-household-60.yaml": (0.95, 0.05, 0.80, 0.20),
     "real-more-vac-59.yaml": (0.90, 0.05, 0.65, 0.35),
     "real-more-kaohsiung-61.yaml": (0.90, 0.05, 0.80, 0.05),
+    "real-more-sanmin-61.yaml": (0.90, 0.05, 0.95, 0.05),
+    "real-more-household-61.yaml": (0.95, 0.05, 0.95, 0.05),
+    "real-more-vac-60.yaml": (0.95, 0.05, 0.80, 0.20),
+    "real-more-kaohsiung-62.yaml": (0.95, 0.05, 0.95, 0.05),
 }
 
 
