@@ -76,6 +76,7 @@ def test_other_places_hours_and_the_citizens_address_are_not_the_office_fact(des
     ("taoyuan-vac", "我兒子明年要當兵，桃園市政府兵役處在哪裡？電話幾號，禮拜六有開嗎", "兵役處"),
     ("sanmin-district", "三民戶政事務所禮拜六有開嗎？我平常要上班", "戶政事務所"),
     ("kaohsiung-military-service", "我住桃源區，要預約幸福巴士去市區，禮拜天有開嗎", "巴士"),
+    ("sanmin-district", "戶正所禮拜六有開嗎", "戶政所"),  # another office's name typed wrong
 ])
 def test_another_offices_hours_or_phone_are_not_answered_from_ours(desk, agency, question, other):
     got = desk.ask(agency, question)

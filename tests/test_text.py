@@ -27,6 +27,7 @@ from bot.core.text import MAX_MATCH_CHARS, clean, grams, match_key
     ("育兒津帖 助聽氣 假芽", "育兒津貼 助聽器 假牙"),  # near-form characters
     ("機車形照不見了", "機車行照不見了"),  # folded only in a phrase: 「情形照片」 is no 行照
     ("榮復處 兵疫課 體見", "榮服處 兵役課 體檢"),  # an office's name typed wrong
+    ("戶正所 三民區工所", "戶政所 三民區公所"),
 ])
 def test_equivalent_spellings_share_grams(a, b):
     assert set(grams(match_key(a))) == set(grams(match_key(b)))

@@ -163,12 +163,13 @@ def human_channels(agency: Agency) -> list[str]:
 
 def elsewhere(agency: Agency, place: str) -> str:
     """The lead of a fallback for a question about another area's office."""
-    return f"這裡是{agency.name}的服務。{place}的事情，請洽{place}當地的機關。"
+    # (The short name citizens use: a plan's full name may be one the office no longer has, 高雄縣….)
+    return f"這裡是{agency.short_name}的服務。{place}的事情，請洽{place}當地的機關。"
 
 
 def other_office(agency: Agency, office: str) -> str:
     """The lead of a fallback for another office's hours, phone or address."""
-    return f"這裡只能回答{agency.name}的事情。{office}的地址、電話和時間，請直接問{office}。"
+    return f"這裡只能回答{agency.short_name}的事情。{office}的地址、電話和時間，請直接問{office}。"
 
 
 def other_agency(agency: Agency, term: str, handler: str) -> str:

@@ -143,6 +143,9 @@ _VARIANTS = {
     "身章": "身障",
     "兵疫": "兵役",
     "社惠课": "社会课",
+    "户正所": "户政所",
+    "区工所": "区公所",
+    "公索": "公所",
     # Bopomofo typed for a final particle (「掉ㄌ」「要錢ㄇ」), as the character it stands for.
     "ㄌ": "了",
     "ㄇ": "吗",
