@@ -293,11 +293,12 @@ class Answerer:
         district = other_district_office(rest, self.home_districts)
         if not district and self.home_districts:  # an office of a city that has only districts
             district = township_office(question)
-        # Where one lives says nothing of this office's own address or hours: 「我住鳳山，要搭捷運去三民區
-        # 公所，地址是什麼」.
-        if not district and self.agency.kind in BY_REGISTRATION and not (
-                self.office_asks.named(rest) and self.office_asks.asked(rest)):
+        if not district and self.agency.kind in BY_REGISTRATION:
             district = residence_elsewhere(rest, self.home_areas, self.agency.kind in REGISTERED_ONLY)
+            # Where one lives says nothing of this office's own address or hours: 「我住鳳山，要搭捷運去
+            # 三民區公所，地址是什麼」. (Asked only then: most questions name no residence.)
+            if district and self.office_asks.named(rest) and self.office_asks.asked(rest):
+                district = None
         if district:
             return phrases.elsewhere(self.agency, district)
         neighbour = neighbour_topic(rest, self.home_terms)
