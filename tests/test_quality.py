@@ -272,6 +272,11 @@ FLOORS = {
     "real-more-household-61.yaml": (0.95, 0.05, 0.95, 0.05),
     "real-more-vac-60.yaml": (0.95, 0.05, 0.80, 0.20),
     "real-more-kaohsiung-62.yaml": (0.95, 0.05, 0.95, 0.05),
+    # Round 62: mostly out-of-scope questions that share a word with an entry.
+    "real-more-sanmin-62.yaml": (0.95, 0.05, 0.80, 0.20),
+    "real-more-household-62.yaml": (0.80, 0.05, 0.80, 0.20),
+    "real-more-vac-61.yaml": (0.95, 0.05, 0.95, 0.05),
+    "real-more-kaohsiung-63.yaml": (0.60, 0.05, 0.90, 0.10),
 }
 
 
