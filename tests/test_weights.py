@@ -107,6 +107,16 @@ def test_another_agencys_document_is_never_mapped_to_a_programme():
     ("pingtung-vac", "我是現役志願役，我爸是榮民過世了，軍保的眷屬喪葬津貼要去哪裡申請", "軍人保險"),
     # Asking who can do it for them is asking where: the home visit is for the office's own documents.
     ("fengshan-household", "阿公中風出不了門，護照也過期了，可以請人到家裡幫他辦護照嗎", "外交部"),
+    # 「這張」 points back at the paper to attach, whatever it is attached to (here our own service) …
+    ("kaohsiung-military-service", "申請家屬生活扶助要附財產總歸戶清單，這張要去哪裡申請", "國稅局"),
+    ("kaohsiung-military-service", "兒子出國打工度假要附良民證，這張證明是兵役處開的嗎", "警察局"),
+    # … another agency's insurance names its own version of a service we also have …
+    ("sanmin-district", "我媽過世了，勞保的喪葬補助要去哪裡申請", "勞保局"),
+    ("pingtung-vac", "農保的喪葬補助要去哪裡申請", "勞保局"),
+    # … a word of ours inside the other's term is no service of ours (DNA is a keyword of 認領) …
+    ("fengshan-household", "認領小孩要附DNA鑑定，DNA鑑定是在戶政所做嗎", "親子鑑定"),
+    # … and a clause that asks whether this office does it asks about what the clause before named.
+    ("fengshan-household", "房子的權狀不見了，補發是在戶政所辦嗎", "地政事務所"),
 ])
 def test_neighbouring_agencies_of_real_questions(desk, agency, question, whose):
     got = desk.ask(agency, question)
@@ -118,6 +128,7 @@ def test_neighbouring_agencies_of_real_questions(desk, agency, question, whose):
     ("文件可以用掛號寄過去嗎", set()),  # registered mail, not a hospital's 掛號
     ("榮總要怎麼網路掛號", {"掛號"}),
     ("家裡好幾張保單要改要保人", {"保單", "要保人"}),
+    ("他想再申請一台電動輪椅", set()),  # a wheelchair, not 台電
 ])
 def test_a_longer_word_holding_a_term_is_not_that_term(text, terms):
     assert terms_in(match_key(text)) == set(map(match_key, terms))
@@ -133,6 +144,8 @@ def test_a_longer_word_holding_a_term_is_not_that_term(text, terms):
     ("kaohsiung-military-service", "役政用的華僑身分證明書去哪裡申請", "dual-nationality"),
     # A document to bring is a detail of the service asked about, even in the clause that asks where:
     ("pingtung-vac", "我爸的榮民證是舊的紙本，要換新的卡，要帶身分證跟照片去哪裡換", "veteran-card-renew-lost"),
+    # What the veteran already receives elsewhere is context: the 假牙 subsidy is asked about.
+    ("taoyuan-vac", "我爸有領中低收入老人生活津貼，輔導會裝假牙的補助他也能申請嗎", "dental-subsidy"),
 ])
 def test_another_agencys_document_as_a_detail_of_our_service_is_answered(desk, agency, question, entry):
     got = desk.ask(agency, question)

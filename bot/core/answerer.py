@@ -10,7 +10,7 @@ from functools import lru_cache
 from bot.core import confidence, hours, intents, phrases, practical
 from bot.core.index import Candidate, Index
 from bot.core.knowledge import Agency, Entry
-from bot.core.neighbours import brought, neighbour_topic, own_terms, terms_in
+from bot.core.neighbours import benefit_terms, brought, neighbour_topic, own_terms, terms_in, within
 from bot.core.places import (PLACE_KEYS, city_districts, districts_in, foreign_place, other_district_office, places_in,
                               residence_elsewhere, township_office)
 from bot.core.smalltalk import split_smalltalk
@@ -60,6 +60,7 @@ _WHERE_HOW = re.compile("|".join(map(match_key, ("哪裡", "去哪", "哪個單�
                                                   "辦的嗎", "開的嗎", "發的嗎", "審的嗎", "要的嗎", "可以請", "幫我辦", "幫忙辦")))
                         # 「要怎麼重新加保」 asks how to do it; 「退伍令不見了怎麼辦」 only what to do now.
                         + f"|{match_key('怎麼')}(?!{match_key('辦')}(?:{'|'.join(map(match_key, '呢啊啦嗎'))}|{match_key('才好')})?$)")
+_YES_NO = match_key("嗎")
 BARE_WHERE = 6  # 「要去哪裡辦」「還是要找誰」 ask nothing else; 「要怎麼申請免役」 names what it asks about
 # A document brought along or a duty avoided (「拿護照去臨櫃辦嗎」「不用去教召」) is a detail of the
 # service asked about, and a counter or window is this office's: a where-clause after them asks about ours.
@@ -68,6 +69,8 @@ _DETAIL = re.compile("|".join(map(match_key, ("拿", "帶", "附", "還要", "�
 # 這個也是在戶政所申請嗎」.
 _ANAPHOR = re.compile("^(?:" + "|".join(map(match_key, ("這個", "這張", "這種", "這份", "這項", "這筆", "這些", "那個", "那張",
                                                           "那種", "那份", "那筆", "那些", "這也", "那也"))) + ")")
+# A clause that points back at a paper (「這張證明」「那兩張」): the document to attach, asked about itself.
+_PAPER = re.compile("^[" + match_key("這那") + "][" + match_key("兩幾") + "]?[" + match_key("張份") + "]")
 # A "which item?" becomes the answer when one clause alone is this sure of the best entry. Measured on
 # the calibration sets (docs/term-weighting.md): at 0.9, real-fit's right answers rose from 83.6% to
 # 86.8% with no more wrong ones; at 0.6 three more were wrong; from a fallback, out-of-scope
@@ -107,13 +110,6 @@ class Answer:
             "choices": [{"id": e.id, "title": e.title} for e in self.choices],
             "source": self.entry.source if self.entry else None,
         }
-
-
-def _within(term: str, names: set[str]) -> bool:
-    """Whether every one of our service names in a question contains the other agency's term (or
-    there is none): 「健保卡」 alone is the other's; with 「榮民證」 beside it, a detail of ours."""
-    key = match_key(term)
-    return all(key in name for name in names)
 
 
 def plausible(candidates) -> tuple[Entry, ...]:
@@ -186,6 +182,7 @@ class Answerer:
         self.own_names = {k.encode(_NAME_CODEC) for e in agency.entries if e.id not in practical.IDS
                           for k in map(keys.__getitem__, (e.title, *e.keywords)) if len(k) >= 3 and k not in generic}
         self._name_lengths = sorted(set(map(len, self.own_names)))  # in bytes
+        self.benefit_terms = benefit_terms(agency.entries, keys, self.home_terms)
         # Citizens ask the same few things in the same words; an Answer is immutable and this
         # Answerer is replaced when its knowledge changes, so a repeated question costs a lookup.
         self._cached = lru_cache(maxsize=ANSWER_CACHE)(self._ask)
@@ -303,7 +300,7 @@ class Answerer:
             return phrases.elsewhere(self.agency, district)
         neighbour = neighbour_topic(rest, self.home_terms)
         named = self._names_in(_ASIDES.sub(" ", rest)) if neighbour else named
-        if neighbour and _within(neighbour[0], named):
+        if neighbour and within(neighbour[0], named, rest, self.benefit_terms):
             return phrases.other_agency(self.agency, *neighbour)
         # 「寶寶報好戶口了，育嬰留職停薪津貼要去哪裡申請？」: our service is only the context when the
         # clause that asks where or how to apply names the other agency's and none of ours. Here a
@@ -313,22 +310,28 @@ class Answerer:
         maybe = _WHERE_HOW.search(rest) and neighbour_topic(rest, self.title_terms)
         before = ""
         for key in map(match_key, split_clauses(question) if maybe else ()):
-            if self._asks_about_before(key, before):
+            # 「要附除戶謄本，這張要去哪裡申請」 asks about the paper itself, whatever it is attached to.
+            paper = _PAPER.match(key) and not terms_in(key) and not self.office_asks.named(before)
+            clause = key
+            if paper or self._asks_about_before(key, before):
                 key = before + key
             before = key
-            asked = _WHERE_HOW.search(key) and neighbour_topic(key, self.title_terms | brought(key))
-            if asked and _within(asked[0], self._names_in(key)):
+            asked = _WHERE_HOW.search(key) and (neighbour_topic(key, self.title_terms, last=True) if paper
+                                                else neighbour_topic(key, self.title_terms | brought(key)))
+            if asked and within(asked[0], self._names_in(clause if paper else key), key, self.benefit_terms):
                 return phrases.other_agency(self.agency, *asked)
         return None
 
     def _asks_about_before(self, key: str, before: str) -> bool:
         """Whether a clause names nothing itself and asks about what the clause before it says:
-        「他的健保要不要先停保？要去哪裡辦」, 「…還有育兒津貼，這個也是在戶政所申請嗎」. Not when the clause
+        「他的健保要不要先停保？要去哪裡辦」, 「…還有育兒津貼，這個也是在戶政所申請嗎」, 「…還要辦健保卡，是在
+        區公所一起辦嗎」 (whether this office does it; not 「要怎麼去戶政所登記」, how to do our part). Not when the clause
         before is a detail of ours (a document brought, a duty avoided) or names this office (「健保說要請
         戶政補上紀錄，這個是在戶政所辦嗎」 asks about this office's part)."""
         points_back = _ANAPHOR.match(key) and not self.office_asks.named(before)
         bare = len(key) <= BARE_WHERE and _WHERE_HOW.search(key)
-        return bool(points_back or bare) and not terms_in(key) and not _DETAIL.search(before + key)
+        ours = self.office_asks.named(key) and _WHERE_HOW.search(key) and key.endswith(_YES_NO) and not self.office_asks.named(before)
+        return bool(points_back or bare or ours) and not terms_in(key) and not _DETAIL.search(before + key)
 
     def _clause_confidence(self, question: str, entry: Entry) -> float | None:
         """The confidence that one clause of a long message, asked alone, is answered by the

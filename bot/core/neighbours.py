@@ -91,9 +91,10 @@ def own_terms(kind: str) -> set[str]:
 
 
 # Longer words that hold a term and name something else: 「華僑身分證明書」「低收入戶身分證明」 are no 身分證,
-# 「沒有投保單位」 is no 保單, and a document sent 「用掛號寄」 is no hospital's 掛號.
+# 「沒有投保單位」 is no 保單, and a document sent 「用掛號寄」 is no hospital's 掛號,
+# and 「一台電動的」 is no 台電.
 _NOT_THE_TERM = re.compile("|".join(map(match_key, ("身分證明", "身份證明", "投保單位", "掛號信", "掛號寄", "寄掛號",
-                                                     "限時掛號", "雙掛號"))))
+                                                     "限時掛號", "雙掛號", "台電動", "台電腦", "台電視", "台電扇", "台電暖"))))
 
 
 def terms_in(key: str) -> set[str]:
@@ -111,8 +112,35 @@ def brought(key: str) -> set[str]:
     return {t for t in terms_in(key) if _BROUGHT.search(key[:key.find(t)])}
 
 
-def neighbour_topic(key: str, home: set[str]) -> tuple[str, str] | None:
+def neighbour_topic(key: str, home: set[str], last: bool = False) -> tuple[str, str] | None:
     """(term, agency) when the question names another agency's document or service that this
-    office's knowledge never mentions; None otherwise."""
-    foreign = sorted(terms_in(key) - home, key=key.find)
-    return NEIGHBOUR_KEYS[foreign[0]] if foreign else None
+    office's knowledge never mentions (the first one named, or the `last`); None otherwise."""
+    foreign = sorted(terms_in(key) - home, key=key.rfind if last else key.find)
+    return NEIGHBOUR_KEYS[foreign[-1 if last else 0]] if foreign else None
+
+
+# Another insurer's benefit of a kind we also pay: 「勞保的喪葬補助」「公保的眷屬喪葬津貼」 are not ours.
+_BENEFITS = tuple(map(match_key, ("補助", "津貼", "給付", "慰問金", "救助", "年金")))
+_QUALIFIED = "(?:" + "|".join(map(match_key, ("的", "眷屬", "家屬", "遺屬", "的眷屬", "的家屬", "的遺屬"))) + ")?"
+
+
+def is_benefit(name: str) -> bool:
+    """Whether one of our service names (a match key) names a benefit paid."""
+    return any(word in name for word in _BENEFITS)
+
+
+def benefit_terms(entries, keys: dict[str, str], home: set[str]) -> frozenset:
+    """(term, name) for each benefit an entry names (title or keyword) and each other agency's term
+    that the same entry names too: a 區公所's 國民年金保費補助 asked as 「國保保費補助」 is its own."""
+    return frozenset((t, k) for e in entries for k in map(keys.__getitem__, (e.title, *e.keywords))
+                     if len(k) >= 3 and is_benefit(k) for t in home
+                     if any(t in keys[x] for x in (e.title, *e.questions, *e.keywords)))
+
+
+def within(term: str, names: set[str], key: str, ours: frozenset = frozenset()) -> bool:
+    """Whether every one of our service names in a question contains the other agency's term, is
+    part of it or is a benefit it qualifies: 「健保卡」 alone is the other's; with 「榮民證」 beside it, a
+    detail of ours; 「公保的眷屬喪葬津貼」 is the other's 喪葬津貼, unless `ours` (benefit_terms) has it."""
+    term = match_key(term)
+    return all(term in name or name in term or is_benefit(name) and (term, name) not in ours
+               and re.search(re.escape(term) + _QUALIFIED + re.escape(name), key) for name in names)
