@@ -277,6 +277,11 @@ FLOORS = {
     "real-more-household-62.yaml": (0.80, 0.05, 0.80, 0.20),
     "real-more-vac-61.yaml": (0.95, 0.05, 0.95, 0.05),
     "real-more-kaohsiung-63.yaml": (0.60, 0.05, 0.90, 0.10),
+    # Round 63: "when?" questions (payment dates, waiting times, deadlines, validity).
+    "real-more-sanmin-63.yaml": (0.95, 0.05, 0.95, 0.05),
+    "real-more-household-63.yaml": (0.95, 0.05, 0.95, 0.05),
+    "real-more-vac-62.yaml": (0.95, 0.05, 0.80, 0.20),
+    "real-more-kaohsiung-64.yaml": (0.95, 0.05, 0.95, 0.05),
 }
 
 
