@@ -282,6 +282,11 @@ FLOORS = {
     "real-more-household-63.yaml": (0.95, 0.05, 0.95, 0.05),
     "real-more-vac-62.yaml": (0.95, 0.05, 0.80, 0.20),
     "real-more-kaohsiung-64.yaml": (0.95, 0.05, 0.95, 0.05),
+    # Round 64: citizens' own letters and published Q&A (few public mailbox letters were stored).
+    "real-more-sanmin-64.yaml": (0.90, 0.05, 0.95, 0.05),
+    "real-more-household-64.yaml": (0.75, 0.05, 0.80, 0.20),
+    "real-more-vac-63.yaml": (0.75, 0.10, 0.65, 0.35),
+    "real-more-kaohsiung-65.yaml": (0.95, 0.05, 0.95, 0.05),
 }
 
 
