@@ -61,6 +61,7 @@ def test_a_question_about_the_office_itself_gets_the_office_fact(desk, agency, q
     # Another place's hours, and the citizen's own address, are not the office's:
     ("taoyuan-vac", "我爸住在八德榮家，週末想帶孫子去看他，榮家的會客時間是幾點到幾點？"),
     ("kaohsiung-military-service", "想帶小孩去左營的眷村文化園區看看，禮拜一有開嗎"),
+    ("sanmin-district", "清明前想找平日去納骨塔拜阿公，納骨塔平日開放時間是幾點"),
     # 「有沒有開」 followed by what is opened asks for a course, not the office's hours:
     ("sanmin-district", "我是新住民想學電腦跟家人視訊，公所或社區有沒有開電腦課可以報名"),
     ("fengshan-household", "搬家遷完戶籍之後，舊地址的信要改寄到新家，戶政所會幫我通知郵局嗎"),

@@ -117,6 +117,7 @@ def test_another_agencys_document_is_never_mapped_to_a_programme():
     ("fengshan-household", "認領小孩要附DNA鑑定，DNA鑑定是在戶政所做嗎", "親子鑑定"),
     # … and a clause that asks whether this office does it asks about what the clause before named.
     ("fengshan-household", "房子的權狀不見了，補發是在戶政所辦嗎", "地政事務所"),
+    ("fengshan-household", "房東不讓我遷戶籍，租屋補助要去哪裡申請", "國土管理署"),
 ])
 def test_neighbouring_agencies_of_real_questions(desk, agency, question, whose):
     got = desk.ask(agency, question)

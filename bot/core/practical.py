@@ -69,7 +69,8 @@ def citizens_address(key: str) -> bool:
 
 # Places with opening hours of their own: 「榮家的會客時間是幾點到幾點」 does not ask when this office opens.
 OTHER_PLACES = ("榮家", "榮民之家", "醫院", "榮總", "診所", "衛生所", "郵局", "銀行", "學校", "圖書館", "監理站", "會客",
-                "活動中心", "據點", "園區", "公園", "運動中心", "游泳池")
+                "活動中心", "據點", "園區", "公園", "運動中心", "游泳池", "納骨塔", "納骨堂", "靈骨塔", "殯儀館", "公墓",
+                "墓園", "忠靈祠", "忠靈塔")
 # Other agencies and services whose hours or phone a citizen may ask this office for by mistake: the
 # reply says they are not this office's (with the other kinds of office the desk serves).
 OTHER_OFFICES = ("監理站", "監理所", "健保署", "國稅局", "地政", "勞保局", "後備指揮部", "社會局", "巴士", "公車", "客運")
