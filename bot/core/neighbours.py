@@ -120,21 +120,25 @@ def neighbour_topic(key: str, home: set[str], last: bool = False) -> tuple[str, 
 
 
 # Another insurer's benefit of a kind we also pay: 「勞保的喪葬補助」「公保的眷屬喪葬津貼」 are not ours.
-_BENEFITS = tuple(map(match_key, ("補助", "津貼", "給付", "慰問金", "救助", "年金")))
+_BENEFITS = re.compile("|".join(map(match_key, ("補助", "津貼", "給付", "慰問金", "救助", "年金"))))
 _QUALIFIED = "(?:" + "|".join(map(match_key, ("的", "眷屬", "家屬", "遺屬", "的眷屬", "的家屬", "的遺屬"))) + ")?"
 
 
 def is_benefit(name: str) -> bool:
     """Whether one of our service names (a match key) names a benefit paid."""
-    return any(word in name for word in _BENEFITS)
+    return _BENEFITS.search(name) is not None
 
 
 def benefit_terms(entries, keys: dict[str, str], home: set[str]) -> frozenset:
     """(term, name) for each benefit an entry names (title or keyword) and each other agency's term
     that the same entry names too: a 區公所's 國民年金保費補助 asked as 「國保保費補助」 is its own."""
-    return frozenset((t, k) for e in entries for k in map(keys.__getitem__, (e.title, *e.keywords))
-                     if len(k) >= 3 and is_benefit(k) for t in home
-                     if any(t in keys[x] for x in (e.title, *e.questions, *e.keywords)))
+    pairs = set()
+    for e in entries:
+        names = [keys[n] for n in (e.title, *e.keywords)]
+        if is_benefit("\n".join(names)):  # (most entries name none: one search each)
+            said = "\n".join(map(keys.__getitem__, (e.title, *e.questions, *e.keywords)))
+            pairs.update((t, k) for k in names if len(k) >= 3 and is_benefit(k) for t in home if t in said)
+    return frozenset(pairs)
 
 
 def within(term: str, names: set[str], key: str, ours: frozenset = frozenset()) -> bool:
