@@ -287,6 +287,11 @@ FLOORS = {
     "real-more-household-64.yaml": (0.75, 0.05, 0.80, 0.20),
     "real-more-vac-63.yaml": (0.75, 0.10, 0.65, 0.35),
     "real-more-kaohsiung-65.yaml": (0.95, 0.05, 0.95, 0.05),
+    # Round 65: two or three asks in one message (the main ask is labelled).
+    "real-more-sanmin-65.yaml": (0.90, 0.10, 0.80, 0.20),
+    "real-more-household-65.yaml": (0.90, 0.10, 0.95, 0.05),
+    "real-more-vac-64.yaml": (0.75, 0.25, 0.80, 0.20),
+    "real-more-kaohsiung-66.yaml": (0.95, 0.05, 0.80, 0.05),
 }
 
 
