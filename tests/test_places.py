@@ -12,6 +12,7 @@ HOME = {match_key("三民"), match_key("高雄")}
 @pytest.mark.parametrize("question, elsewhere", [
     ("苓雅區公所的地址在哪裡", "苓雅"),
     ("要去三民區公所還是鳳山區公所申請調解", None),  # asks which of two, ours among them
+    ("對方住鳳山，是去你們那邊還是要去鳳山區公所申請調解", None),  # 「你們」 is ours
     ("三民區公所叫我去左營區公所問", None),
 ])
 def test_another_district_office_unless_ours_is_named_too(question, elsewhere):

@@ -119,11 +119,15 @@ def city_districts(places: set[str]) -> set[str]:
     return {match_key(d) for city, ds in _CITY_DISTRICTS.items() if match_key(city) in places for d in ds}
 
 
+_YOU = re.compile("|".join(map(match_key, ("你們", "貴所", "貴處"))))
+
+
 def other_district_office(key: str, home: set[str]) -> str | None:
     """Another district's office named in the question (「苓雅區公所地址」 asked of 三民區公所), unless
-    the question names its own too: 「要去三民區公所還是鳳山區公所申請」 asks which one, and ours may answer."""
+    the question names its own too: 「要去三民區公所還是鳳山區公所申請」 asks which one, and ours may answer
+    (so does 「是去你們那邊還是要去鳳山區公所」)."""
     named = [match.group(1) for match in _DISTRICT_OFFICE.finditer(key)]
-    if any(d in home for d in named):
+    if any(d in home for d in named) or _YOU.search(key):
         return None
     return next((DISTRICT_KEYS[d] for d in named), None)
 
