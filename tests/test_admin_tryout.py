@@ -12,7 +12,8 @@ import pytest
 
 from bot.app import create_app
 from bot.core import phrases, readiness
-from bot.core.answerer import ANSWER_P, CLARIFY_P, Answerer
+from bot.core.answerer import Answerer
+from bot.core.decision import ANSWER_P, CLARIFY_P
 from bot.core.knowledge import RegressionCase, parse_agency
 from bot.review import report, tryout
 from bot.store import Question

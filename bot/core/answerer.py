@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from bot.core import confidence, hours, intents, phrases, practical
+from bot.core.decision import MAX_CHOICES, decide
 from bot.core.index import Candidate, Index
 from bot.core.knowledge import Agency, Entry
 from bot.core.neighbours import benefit_terms, brought, neighbour_topic, own_terms, terms_in, within
@@ -16,17 +17,6 @@ from bot.core.places import (PLACE_KEYS, city_districts, districts_in, foreign_p
 from bot.core.smalltalk import split_smalltalk
 from bot.core.text import CLAUSE_CHARS, match_key, match_keys, split_clauses
 
-# Chosen with `python -m bot calibrate` on tests/data/calibration-*.yaml and real-fit.yaml (README,
-# "Calibration"): answer when the confidence model (bot/core/confidence.py) says the best entry
-# is right with probability ANSWER_P; below that, offer the plausible entries as choices down to
-# CLARIFY_P; below that, fall back honestly.
-ANSWER_P = 0.70
-CLARIFY_P = 0.55
-TIE = 0.03  # ranking scores this close are a tie
-# Several plausible entries close to a well-ranked best (「我想申請補助」: 就學、午餐、喪葬補助) make
-# a "which item?" whatever the model says of the best one alone.
-CONTEST_AT, CONTEST_WITHIN = 0.55, 0.15
-CLARIFY_AT = 0.40  # a choice's own ranking score, and it must share a domain word with the question
 # No "which item?" when this share of the question's specific words is unknown to every entry. On the
 # labelled sets but the reported half (docs/term-weighting.md, 2026-12-02) "which item?" replies are
 # mostly out of scope (66 of 97); 0.35 turns 34 of those into the honest fallback for 3 right first
@@ -46,7 +36,6 @@ ANYWHERE = {"household-registration"}
 _GO_BACK = re.compile("|".join(map(match_key, ("一定要回", "要回", "得回", "需要回", "必須回", "不用回", "不必回", "不回",
                                                 # or whether another area's office may do it: 「可以在台中的戶政所一次辦好嗎」
                                                 "可以在", "能在", "可不可以在", "能不能在"))))
-MAX_CHOICES = 3
 ANSWER_CACHE = 4096  # answers kept per office
 BROAD_CHARS = 3  # a question this short, fully contained in MAX_CHOICES entries, is a category
 OUTCOMES = ("answer", "clarify", "fallback", "smalltalk")
@@ -110,29 +99,6 @@ class Answer:
             "choices": [{"id": e.id, "title": e.title} for e in self.choices],
             "source": self.entry.source if self.entry else None,
         }
-
-
-def plausible(candidates) -> tuple[Entry, ...]:
-    """The entries worth a "which item?": ranked well enough and sharing a domain word with the
-    question (never 護照 → 榮民證 because both end in 要去哪裡辦)."""
-    return tuple(c.entry for c in candidates if c.score >= CLARIFY_AT and c.anchored)[:MAX_CHOICES]
-
-
-def decide(candidates, p: float, answer_p: float = ANSWER_P,
-           clarify_p: float = CLARIFY_P) -> tuple[str, tuple[Entry, ...]]:
-    """answer, clarify (with its choices) or fallback, for ranked candidates whose best one the
-    confidence model rates p (calibration replays this with other thresholds)."""
-    best = candidates[0]
-    # Two entries equally good (a keyword both hold) is a question for the citizen, not a coin toss.
-    tied = len(candidates) > 1 and candidates[1].score >= best.score - TIE
-    if not tied and (best.fuzzy == 1.0 or p >= answer_p):  # one of the entry's phrasings, or likely right
-        return "answer", ()
-    close = plausible(candidates)
-    contested = best.score >= CONTEST_AT and sum(
-        c.score >= best.score - CONTEST_WITHIN for c in candidates if c.entry in close) >= 2
-    if close and (p >= clarify_p or contested):
-        return "clarify", close
-    return "fallback", ()
 
 
 class Answerer:

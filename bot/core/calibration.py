@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.core import answerer as engine
 from bot.core import confidence
+from bot.core import decision as engine
 from bot.core.answerer import Desk
 from bot.core.evaluation import Case, judge
 from bot.core.text import match_key

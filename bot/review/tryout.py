@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.core import readiness
-from bot.core.answerer import ANSWER_P, CLARIFY_P, OUTCOMES, Answerer
+from bot.core.answerer import OUTCOMES, Answerer
+from bot.core.decision import ANSWER_P, CLARIFY_P
 from bot.core.hours import now_taipei
 from bot.core.knowledge import load_regressions
 from handlers import Context, flows, limits
