@@ -57,6 +57,18 @@ def test_a_question_about_the_office_itself_gets_the_office_fact(desk, agency, q
     assert desk.ask(agency, question).entry_id == expect
 
 
+@pytest.mark.parametrize("agency, question, service, office", [
+    ("taoyuan-vac", "我爸的榮民證弄丟了，要怎麼補辦？要帶什麼？桃園榮服處禮拜六有開嗎", "veteran-id-card", "office-hours"),
+    ("fengshan-household", "身分證掉了要怎麼補？要多少錢？戶政所幾點開", "id-card-lost", "office-hours"),
+])
+def test_a_service_asked_beside_the_offices_hours_is_answered_with_the_hours_a_tap_away(
+        desk, agency, question, service, office):
+    # The service is what a clerk would answer first; a clause that only tells (「我要辦低收入戶」) or a
+    # question for the phone number (「…電話幾號？我想先打去問」) still gets the office fact, above.
+    got = desk.ask(agency, question)
+    assert got.entry_id == service and got.related[0].id == office, (got.entry_id, [e.id for e in got.related])
+
+
 @pytest.mark.parametrize("agency, question", [
     # Another place's hours, and the citizen's own address, are not the office's:
     ("taoyuan-vac", "我爸住在八德榮家，週末想帶孫子去看他，榮家的會客時間是幾點到幾點？"),

@@ -60,6 +60,9 @@ _ANAPHOR = re.compile("^(?:" + "|".join(map(match_key, ("這個", "這張", "這
                                                           "那種", "那份", "那筆", "那些", "這也", "那也"))) + ")")
 # A clause that points back at a paper (「這張證明」「那兩張」): the document to attach, asked about itself.
 _PAPER = re.compile("^[" + match_key("這那") + "][" + match_key("兩幾") + "]?[" + match_key("張份") + "]")
+# A clause that asks something (not one that only tells: 「我要辦低收入戶」).
+_ASKS = re.compile("|".join(map(match_key, ("嗎", "呢", "怎麼", "什麼", "哪", "多少", "幾", "要不要", "可不可以", "能不能",
+                                             "有沒有", "如何"))))
 # A "which item?" becomes the answer when one clause alone is this sure of the best entry. Measured on
 # the calibration sets (docs/term-weighting.md): at 0.9, real-fit's right answers rose from 83.6% to
 # 86.8% with no more wrong ones; at 0.6 three more were wrong; from a fallback, out-of-scope
@@ -207,8 +210,13 @@ class Answerer:
         # nor is 「趁午休去苓雅的戶政所報戶口」 unless its own district is named too; to a household office,
         # which serves anyone anywhere, another district named is where the citizen means to go.
         if office_ask and not self._names_elsewhere(rest) and (not named or self.office_asks.named(rest)):
-            # 「三民區公所中午有休息嗎？我要辦低收入戶」 asks when the office is open, whatever it brings.
-            return self.answer_entry(self._entries[office_ask], question, 1.0, candidates)
+            # 「三民區公所中午有休息嗎？我要辦低收入戶」 asks when the office is open, whatever it brings; but
+            # 「榮民證掉了要怎麼補？禮拜六有開嗎」 asks about the card first, the hours a tap away.
+            office = self._entries[office_ask]
+            service = office_ask != practical.PHONE and self._sure_clause(question)  # (who asks the phone wants it)
+            if service:
+                return self.answer_entry(service[0], question, service[1], candidates, first=office)
+            return self.answer_entry(office, question, 1.0, candidates)
         if named:  # 「榮民證要去哪裡辦」 asks about 榮民證, not about the office's address
             candidates = tuple(c for c in candidates if c.entry.id not in practical.IDS)
         elif practical.citizens_address(rest):  # 「領俸通知單的地址要去哪裡改」: not where we are
@@ -224,9 +232,9 @@ class Answerer:
                           score=best.score, choices=broad[:MAX_CHOICES], candidates=candidates)
         p = confidence.MODEL.probability(confidence.features(list(candidates), key))
         outcome, choices = decide(candidates, p)
-        sure = outcome == "clarify" and choices[0] is best.entry and self._clause_confidence(question, best.entry)
+        sure = outcome == "clarify" and choices[0] is best.entry and self._sure_clause(question, best.entry)
         if sure:
-            outcome, p = "answer", sure
+            outcome, p = "answer", sure[1]
         elif outcome == "clarify" and best.unknown >= UNKNOWN_CLARIFY:
             # A third of its specific words unknown to every entry: the question is about something else
             # (高鐵 discounts, 復康巴士, another county's 忠靈塔); choices sharing its common words would mislead.
@@ -299,29 +307,35 @@ class Answerer:
         ours = self.office_asks.named(key) and _WHERE_HOW.search(key) and key.endswith(_YES_NO) and not self.office_asks.named(before)
         return bool(points_back or bare or ours) and not terms_in(key) and not _DETAIL.search(before + key)
 
-    def _clause_confidence(self, question: str, entry: Entry) -> float | None:
-        """The confidence that one clause of a long message, asked alone, is answered by the
-        entry the whole message ranks first; None when no clause is. Every clause of context
-        (where the citizen lives, who sent them) pulls the whole message's coverage down, but the
-        clause that asks is as clear as a short question. The whole message must agree on the entry,
-        and no clause may be about another office."""
+    def _sure_clause(self, question: str, entry: Entry | None = None) -> tuple[Entry, float] | None:
+        """(entry, confidence) when one clause of a long message, asked alone, is surely answered by
+        `entry` (the one the whole message ranks first), or by no entry given, by a service its own
+        asking clause names beside a question about the office; None when no clause is. Every clause of
+        context (where the citizen lives, who sent them) pulls the whole message's coverage down, but
+        the clause that asks is as clear as a short question. No clause may be about another office."""
         clauses = [(c, split_smalltalk(match_key(c))[1]) for c in split_clauses(question) if len(c) >= CLAUSE_CHARS]
         if len(clauses) < 2 or any(self._not_ours(c, rest, self._names_in(rest)) for c, rest in clauses):
             return None  # 「台北市兵役局的電話幾號？我兒子人在高雄」: one clause is another office's
         for _, rest in clauses:
+            if entry is None and (self.office_asks.asked(rest) or not _ASKS.search(rest)):
+                continue  # the office's hours, or a clause that only tells (「我要辦低收入戶」)
             candidates = tuple(self.index.search(rest, limit=MAX_CHOICES + 2))[:MAX_CHOICES + 1]
-            if candidates and candidates[0].entry.id == entry.id:
+            best = candidates[0].entry if candidates else None
+            if best and (best.id == entry.id if entry else best.id not in practical.IDS):
                 p = confidence.MODEL.probability(confidence.features(list(candidates), rest))
                 if p >= CLAUSE_P and decide(candidates, p)[0] == "answer":
-                    return p
+                    return best, p
         return None
 
-    def answer_entry(self, entry: Entry, question: str = "", score: float = 1.0,
-                     candidates: tuple = (), now: dt.datetime | None = None) -> Answer:
-        """The answer of one entry (also used when a citizen taps a choice)."""
+    def answer_entry(self, entry: Entry, question: str = "", score: float = 1.0, candidates: tuple = (),
+                     now: dt.datetime | None = None, first: Entry | None = None) -> Answer:
+        """The answer of one entry (also used when a citizen taps a choice); `first` leads its related
+        topics (the office's hours asked beside it)."""
         related = tuple(e for e in map(self._entries.get, entry.related) if e)
         if not related:  # fall back to the next-best entries as related topics
             related = tuple(c.entry for c in candidates[1:] if c.entry.id != entry.id)
+        if first:
+            related = (first, *(e for e in related if e.id != first.id))
         return Answer(self.agency.id, question, "answer", self._text(entry, now), entry=entry,
                       score=score, related=related[:MAX_CHOICES], candidates=candidates)
 
