@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core import confidence
-from bot.core import decision as engine
+from bot.core import decision
 from bot.core.answerer import Desk
 from bot.core.evaluation import Case, judge
 from bot.core.text import match_key
@@ -57,7 +57,7 @@ def observe(desk: Desk, cases: list[Case]) -> list[Observation]:
             correct = None if case.oos else got.outcome == "answer" and judge(case, got)[0]
             out.append(Observation(None, correct, None, (), got.outcome))
             continue
-        choices = engine.plausible(cands)
+        choices = decision.plausible(cands)
         right = (lambda e: None if case.oos else judge(case, answerer.answer_entry(e))[0])
         out.append(Observation(tuple(confidence.features(list(cands), match_key(case.q))), right(cands[0].entry),
                                right(choices[0]) if choices else None, cands, None))
@@ -68,7 +68,7 @@ def decide(obs: Observation, model: confidence.Model, answer_p: float, clarify_p
     """The engine's outcome for an observation under a model and thresholds."""
     if obs.fixed:
         return obs.fixed
-    return engine.decide(obs.candidates, model.probability(list(obs.x)), answer_p, clarify_p)[0]
+    return decision.decide(obs.candidates, model.probability(list(obs.x)), answer_p, clarify_p)[0]
 
 
 def measure(observations: list[Observation], model: confidence.Model, answer_p: float,
@@ -138,4 +138,4 @@ def best_setting(results: list[Outcome], cost: float = 2.0) -> Outcome:
 
 def current(observations: list[Observation]) -> Outcome:
     """The engine's present model and thresholds, scored."""
-    return measure(observations, confidence.MODEL, engine.ANSWER_P, engine.CLARIFY_P)
+    return measure(observations, confidence.MODEL, decision.ANSWER_P, decision.CLARIFY_P)
