@@ -292,6 +292,11 @@ FLOORS = {
     "real-more-household-65.yaml": (0.90, 0.10, 0.95, 0.05),
     "real-more-vac-64.yaml": (0.75, 0.25, 0.80, 0.20),
     "real-more-kaohsiung-66.yaml": (0.95, 0.05, 0.80, 0.05),
+    # Round 66: negations and conditions (不是榮民, 人在國外, 已經離婚了 …).
+    "real-more-sanmin-66.yaml": (0.95, 0.05, 0.50, 0.50),
+    "real-more-household-66.yaml": (0.90, 0.05, 0.65, 0.35),
+    "real-more-vac-65.yaml": (0.95, 0.05, 0.95, 0.05),
+    "real-more-kaohsiung-67.yaml": (0.95, 0.05, 0.50, 0.50),
 }
 
 
