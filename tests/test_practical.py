@@ -60,8 +60,10 @@ def test_a_question_about_the_office_itself_gets_the_office_fact(desk, agency, q
 @pytest.mark.parametrize("agency, question, service, office", [
     ("taoyuan-vac", "我爸的榮民證弄丟了，要怎麼補辦？要帶什麼？桃園榮服處禮拜六有開嗎", "veteran-id-card", "office-hours"),
     ("fengshan-household", "身分證掉了要怎麼補？要多少錢？戶政所幾點開", "id-card-lost", "office-hours"),
+    ("pingtung-vac", "我爸的舊紙本榮民證破了，想換新的卡，屏東榮服處在哪裡？要帶照片嗎", "veteran-card-renew-lost",
+     "office-address"),
 ])
-def test_a_service_asked_beside_the_offices_hours_is_answered_with_the_hours_a_tap_away(
+def test_a_service_asked_beside_the_offices_hours_or_address_is_answered_with_them_a_tap_away(
         desk, agency, question, service, office):
     # The service is what a clerk would answer first; a clause that only tells (「我要辦低收入戶」) or a
     # question for the phone number (「…電話幾號？我想先打去問」) still gets the office fact, above.

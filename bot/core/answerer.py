@@ -309,8 +309,8 @@ class Answerer:
 
     def _sure_clause(self, question: str, entry: Entry | None = None) -> tuple[Entry, float] | None:
         """(entry, confidence) when one clause of a long message, asked alone, is surely answered by
-        `entry` (the one the whole message ranks first), or by no entry given, by a service its own
-        asking clause names beside a question about the office; None when no clause is. Every clause of
+        `entry` (the one the whole message ranks first), or with no entry given, when a clause that
+        asks beside a question about the office would be answered alone; None when no clause is. Every clause of
         context (where the citizen lives, who sent them) pulls the whole message's coverage down, but
         the clause that asks is as clear as a short question. No clause may be about another office."""
         clauses = [(c, split_smalltalk(match_key(c))[1]) for c in split_clauses(question) if len(c) >= CLAUSE_CHARS]
@@ -323,7 +323,7 @@ class Answerer:
             best = candidates[0].entry if candidates else None
             if best and (best.id == entry.id if entry else best.id not in practical.IDS):
                 p = confidence.MODEL.probability(confidence.features(list(candidates), rest))
-                if p >= CLAUSE_P and decide(candidates, p)[0] == "answer":
+                if (entry is None or p >= CLAUSE_P) and decide(candidates, p)[0] == "answer":
                     return best, p
         return None
 
