@@ -60,8 +60,7 @@ def test_a_question_about_the_office_itself_gets_the_office_fact(desk, agency, q
 @pytest.mark.parametrize("agency, question, service, office", [
     ("taoyuan-vac", "我爸的榮民證弄丟了，要怎麼補辦？要帶什麼？桃園榮服處禮拜六有開嗎", "veteran-id-card", "office-hours"),
     ("fengshan-household", "身分證掉了要怎麼補？要多少錢？戶政所幾點開", "id-card-lost", "office-hours"),
-    ("pingtung-vac", "我爸的舊紙本榮民證破了，想換新的卡，屏東榮服處在哪裡？要帶照片嗎", "veteran-card-renew-lost",
-     "office-address"),
+    ("pingtung-vac", "我爸的舊紙本榮民證破了，想換新的卡，屏東榮服處在哪裡？要帶照片嗎", "veteran-id-card", "office-address"),
 ])
 def test_a_service_asked_beside_the_offices_hours_or_address_is_answered_with_them_a_tap_away(
         desk, agency, question, service, office):
