@@ -302,9 +302,10 @@ class Answerer:
         區公所一起辦嗎」 (whether this office does it; not 「要怎麼去戶政所登記」, how to do our part). Not when the clause
         before is a detail of ours (a document brought, a duty avoided) or names this office (「健保說要請
         戶政補上紀錄，這個是在戶政所辦嗎」 asks about this office's part)."""
-        points_back = _ANAPHOR.match(key) and not self.office_asks.named(before)
-        bare = len(key) <= BARE_WHERE and _WHERE_HOW.search(key)
-        ours = self.office_asks.named(key) and _WHERE_HOW.search(key) and key.endswith(_YES_NO) and not self.office_asks.named(before)
+        where, before_ours = _WHERE_HOW.search(key), self.office_asks.named(before)
+        points_back = _ANAPHOR.match(key) and not before_ours
+        bare = len(key) <= BARE_WHERE and where
+        ours = where and key.endswith(_YES_NO) and self.office_asks.named(key) and not before_ours
         return bool(points_back or bare or ours) and not terms_in(key) and not _DETAIL.search(before + key)
 
     def _sure_clause(self, question: str, entry: Entry | None = None) -> tuple[Entry, float] | None:

@@ -115,8 +115,13 @@ def brought(key: str) -> set[str]:
 def neighbour_topic(key: str, home: set[str], last: bool = False) -> tuple[str, str] | None:
     """(term, agency) when the question names another agency's document or service that this
     office's knowledge never mentions (the first one named, or the `last`); None otherwise."""
-    foreign = sorted(terms_in(key) - home, key=key.rfind if last else key.find)
-    return NEIGHBOUR_KEYS[foreign[-1 if last else 0]] if foreign else None
+    foreign = terms_in(key) - home
+    if not foreign:
+        return None
+    # (Of two terms named at the same place, 健保 and 健保卡, the longer: a set's order differs between workers.)
+    if last:
+        return NEIGHBOUR_KEYS[max(foreign, key=lambda t: (key.rfind(t), len(t)))]
+    return NEIGHBOUR_KEYS[min(foreign, key=lambda t: (key.find(t), -len(t)))]
 
 
 # Another insurer's benefit of a kind we also pay: 「勞保的喪葬補助」「公保的眷屬喪葬津貼」 are not ours.
