@@ -297,6 +297,11 @@ FLOORS = {
     "real-more-household-66.yaml": (0.90, 0.05, 0.65, 0.35),
     "real-more-vac-65.yaml": (0.95, 0.05, 0.95, 0.05),
     "real-more-kaohsiung-67.yaml": (0.95, 0.05, 0.50, 0.50),
+    # Round 67: the plans' own facts in a citizen's words (the hidden paraphrase set's kind).
+    "real-more-sanmin-67.yaml": (0.95, 0.05, 0.75, 0.25),
+    "real-more-household-67.yaml": (0.95, 0.05, 0.50, 0.25),
+    "real-more-vac-66.yaml": (0.95, 0.05, 0.75, 0.25),
+    "real-more-kaohsiung-68.yaml": (0.95, 0.05, 0.75, 0.25),
 }
 
 
