@@ -302,6 +302,11 @@ FLOORS = {
     "real-more-household-67.yaml": (0.95, 0.05, 0.50, 0.25),
     "real-more-vac-66.yaml": (0.95, 0.05, 0.75, 0.25),
     "real-more-kaohsiung-68.yaml": (0.95, 0.05, 0.75, 0.25),
+    # Round 68: the plans' facts, second pass (half of them short, as a paraphrase set words them).
+    "real-more-sanmin-68.yaml": (0.95, 0.05, 0.95, 0.05),
+    "real-more-household-68.yaml": (0.95, 0.05, 0.25, 0.75),
+    "real-more-vac-67.yaml": (0.95, 0.05, 0.95, 0.05),
+    "real-more-kaohsiung-69.yaml": (0.90, 0.05, 0.25, 0.50),
 }
 
 
