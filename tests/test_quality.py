@@ -307,6 +307,11 @@ FLOORS = {
     "real-more-household-68.yaml": (0.95, 0.05, 0.25, 0.75),
     "real-more-vac-67.yaml": (0.95, 0.05, 0.95, 0.05),
     "real-more-kaohsiung-69.yaml": (0.90, 0.05, 0.25, 0.50),
+    # Round 69: the plans' facts, third pass, in the neutral register of a test set written from a plan.
+    "real-more-sanmin-69.yaml": (0.95, 0.05, 0.75, 0.25),
+    "real-more-household-69.yaml": (0.95, 0.05, 0.50, 0.50),
+    "real-more-vac-68.yaml": (0.95, 0.05, 0.50, 0.50),
+    "real-more-kaohsiung-70.yaml": (0.95, 0.05, 0.25, 0.50),
 }
 
 
