@@ -317,6 +317,11 @@ FLOORS = {
     "real-more-household-70.yaml": (0.90, 0.05, 0.50, 0.50),
     "real-more-vac-69.yaml": (0.95, 0.05, 0.75, 0.05),
     "real-more-kaohsiung-71.yaml": (0.95, 0.05, 0.0, 0.0),
+    # Round 71: the plans' facts, fourth pass (numbers, places, groups served, channels).
+    "real-more-sanmin-71.yaml": (0.95, 0.05, 0.75, 0.25),
+    "real-more-household-71.yaml": (0.90, 0.05, 0.75, 0.05),
+    "real-more-vac-70.yaml": (0.95, 0.05, 0.75, 0.25),
+    "real-more-kaohsiung-72.yaml": (0.90, 0.10, 0.50, 0.50),
 }
 
 
