@@ -327,6 +327,11 @@ FLOORS = {
     "real-more-household-72.yaml": (0.95, 0.05, 0.75, 0.25),
     "real-more-vac-71.yaml": (0.90, 0.10, 0.75, 0.25),
     "real-more-kaohsiung-73.yaml": (0.90, 0.10, 0.95, 0.05),
+    # Round 73: the same, second batch, mostly from forums, blogs and mailbox replies.
+    "real-more-sanmin-73.yaml": (0.90, 0.10, 0.75, 0.25),
+    "real-more-household-73.yaml": (0.60, 0.10, 0.95, 0.05),
+    "real-more-vac-72.yaml": (0.75, 0.05, 0.95, 0.05),
+    "real-more-kaohsiung-74.yaml": (0.75, 0.10, 0.75, 0.05),
 }
 
 
