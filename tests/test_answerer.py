@@ -1,13 +1,17 @@
 """The answer engine: the four outcomes, odd input, and replies within LINE-friendly length."""
 
+import math
 import os
 import subprocess
 import sys
+from collections import Counter
 
+import numpy as np
 import pytest
 
 from bot.core.answerer import OUTCOMES, Answerer, Desk
-from bot.core.text import split_clauses
+from bot.core.index import B, K1, FIELD_WEIGHTS
+from bot.core.text import grams, match_key, split_clauses
 from bot.core.knowledge import parse_agency
 from conftest import DATA, ROOT
 
@@ -130,3 +134,26 @@ def test_scores_are_the_same_in_every_process():
 ])
 def test_a_message_splits_into_clauses_where_the_citizen_paused(message, clauses):
     assert split_clauses(message) == clauses
+
+
+@pytest.mark.parametrize("question", ["榮民證要去哪裡辦", "我爸想申請就養要帶什麼", "處長信箱幾天會回"])
+def test_bm25_is_the_textbook_formula_over_the_weighted_fields(demo, question):
+    """The index keeps each posting's count and computes its weight when asked: the scores must be
+    BM25 over title ×3, keywords ×2 and questions ×1, with idf and each weight as 4-byte floats."""
+    ix = demo.index
+    docs = []
+    for e in ix.entries:
+        fields = [(e.title, FIELD_WEIGHTS["title"]), *((k, FIELD_WEIGHTS["keywords"]) for k in e.keywords),
+                  *((q, FIELD_WEIGHTS["questions"]) for q in e.questions)]
+        docs.append(Counter(g for text, w in fields for g in grams(match_key(text)) * w))
+    n, avgdl = len(docs), sum(sum(d.values()) for d in docs) / len(docs)
+    terms = [t for t in grams(match_key(question)) if ix._id(t) >= 0]
+    want = [0.0] * n
+    for t in terms:
+        df = sum(1 for d in docs if d[t])
+        idf = float(np.float32(math.log(1 + (n - df + 0.5) / (df + 0.5))))
+        for i, d in enumerate(docs):
+            if d[t]:
+                norm = K1 * (1 - B + B * sum(d.values()) / avgdl)
+                want[i] += float(np.float32(idf * d[t] * (K1 + 1) / (d[t] + norm)))
+    assert terms and ix._bm25([ix._id(t) for t in terms])[0].tolist() == want

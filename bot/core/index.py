@@ -189,14 +189,14 @@ class Index:
         docs = np.frombuffer(self._post_docs, _DTYPES[self._post_docs.typecode])
         tfs = np.frombuffer(self._post_tf, _DTYPES[self._post_tf.typecode])
         spans = [slice(at[t], at[t + 1]) for t in term_ids]
-        held = np.concatenate([docs[s] for s in spans])
+        doc_of = np.concatenate([docs[s] for s in spans])  # each posting's doc, term after term
         tf = np.concatenate([tfs[s] for s in spans]).astype(np.float64)
         idf = np.repeat(np.frombuffer(self.idf, np.float32)[term_ids].astype(np.float64), [s.stop - s.start for s in spans])
         # idf × tf × (K1 + 1) / (tf + norm), the operations in the order the weights were once stored
         # with (as 4-byte floats): every score is the same to the bit.
-        ws = (idf * tf * (K1 + 1) / (tf + np.frombuffer(self._norms, np.float64)[held])).astype(np.float32)
+        ws = (idf * tf * (K1 + 1) / (tf + np.frombuffer(self._norms, np.float64)[doc_of])).astype(np.float32)
         # bincount adds each doc's weights in the order given, as a loop over the postings would.
-        scores = np.bincount(held, ws, len(self.entries))
+        scores = np.bincount(doc_of, ws, len(self.entries))
         # Every doc as good as the RERANK_DEPTH-th (and holding a term), best first, ties by doc order:
         depth = min(RERANK_DEPTH, len(scores))
         cut = max(float(np.partition(scores, len(scores) - depth)[len(scores) - depth]), math.ulp(0.0))
