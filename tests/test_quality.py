@@ -323,7 +323,7 @@ FLOORS = {
     "real-more-vac-70.yaml": (0.95, 0.05, 0.75, 0.25),
     "real-more-kaohsiung-72.yaml": (0.90, 0.10, 0.50, 0.50),
     # Round 72: real citizens' practical questions from pages no earlier file cited.
-    "real-more-sanmin-72.yaml": (0.90, 0.05, 0.95, 0.05),
+    "real-more-sanmin-72.yaml": (0.95, 0.05, 0.95, 0.05),
     "real-more-household-72.yaml": (0.95, 0.05, 0.75, 0.25),
     "real-more-vac-71.yaml": (0.90, 0.10, 0.75, 0.25),
     "real-more-kaohsiung-73.yaml": (0.90, 0.10, 0.95, 0.05),

@@ -321,6 +321,13 @@ def test_an_area_moved_from_is_not_where_the_citizen_is_registered(desk):
     assert desk.ask("sanmin-district", "我爸戶籍在左營，他的身心障礙證明背面地址要去改嗎").entry_id is None
 
 
+def test_where_the_citizen_used_to_live_is_not_where_they_are(desk):
+    # 「我以前住桃園」 is history; the question is about 高雄. Living there now is still another area's.
+    got = desk.ask("sanmin-district", "我以前住桃園，那邊生育津貼可以在區公所社會課代收，高雄也可以直接拿去三民區公所送嗎？")
+    assert got.entry_id == "birth-subsidy", got.text
+    assert desk.ask("sanmin-district", "我住桃園，生育津貼可以拿去三民區公所送嗎？").entry_id is None
+
+
 def test_a_where_clause_asks_about_what_the_clause_before_it_names(desk):
     # 「要去哪裡辦」 alone names nothing: it asks where to do what the citizen just said, here 健保's.
     got = desk.ask("kaohsiung-military-service", "兒子要出國念研究所兩年，他的健保要不要先停保？要去哪裡辦")

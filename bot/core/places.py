@@ -85,6 +85,7 @@ _KIN = "|".join(map(match_key, ("媽", "爸", "母親", "父親", "阿公", "阿
 _KIN_REGISTERED = re.compile(f"(?:{_KIN}){match_key('的')}?{match_key('戶籍')}")
 _MOVED_REGISTRATION = re.compile("|".join(map(match_key, ("戶籍", "遷來", "遷到", "遷入"))))
 _MYSELF = re.compile(f"{match_key('我')}{match_key('人')}?$")
+_PAST = re.compile(f"(?:{'|'.join(map(match_key, ('以前', '之前', '原本', '原來', '從前', '過去', '先前', '本來', '小時候')))})$")
 
 
 def residence_elsewhere(key: str, home: set[str], by_registration_only: bool = False) -> str | None:
@@ -93,7 +94,9 @@ def residence_elsewhere(key: str, home: set[str], by_registration_only: bool = F
     A relative registered elsewhere stays elsewhere however near the citizen lives: 「我媽戶籍在基隆，我住
     三民區，可以在三民區公所幫她申請嗎」; to an office that serves only its registered citizens, even when
     the relative lives here too (「我媽戶籍還在花蓮，最近搬來三民區跟我住」), unless the registration moved."""
-    first = _RESIDENCE.search(key)
+    # Where someone used to live is history, not where the question is about: 「我以前住桃園，…高雄也可以
+    # 直接拿去三民區公所送嗎」.
+    first = next((m for m in _RESIDENCE.finditer(key) if not _PAST.search(key[max(0, m.start() - 3):m.start()])), None)
     if not first:
         return None
     kin = _KIN_REGISTERED.search(key[max(0, first.start() - 4):first.end()])
