@@ -126,7 +126,7 @@ def neighbour_topic(key: str, home: set[str], last: bool = False) -> tuple[str, 
 
 # Another insurer's benefit of a kind we also pay: 「勞保的喪葬補助」「公保的眷屬喪葬津貼」 are not ours.
 _BENEFITS = re.compile("|".join(map(match_key, ("補助", "津貼", "給付", "慰問金", "救助", "年金"))))
-_QUALIFIED = "(?:" + "|".join(map(match_key, ("的", "眷屬", "家屬", "遺屬", "的眷屬", "的家屬", "的遺屬"))) + ")?"
+_QUALIFIED = f"{match_key('的')}?(?:{'|'.join(map(match_key, ('眷屬', '家屬', '遺屬')))})?"
 
 
 def is_benefit(name: str) -> bool:
