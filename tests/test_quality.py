@@ -332,6 +332,11 @@ FLOORS = {
     "real-more-household-73.yaml": (0.60, 0.10, 0.95, 0.05),
     "real-more-vac-72.yaml": (0.75, 0.05, 0.95, 0.05),
     "real-more-kaohsiung-74.yaml": (0.75, 0.10, 0.75, 0.05),
+    # Round 74: questions from official FAQ pages of offices of the same kind elsewhere.
+    "real-more-sanmin-74.yaml": (0.95, 0.05, 0.75, 0.25),
+    "real-more-household-74.yaml": (0.85, 0.05, 0.75, 0.25),
+    "real-more-vac-73.yaml": (0.95, 0.05, 0.75, 0.25),
+    "real-more-kaohsiung-75.yaml": (0.95, 0.05, 0.95, 0.05),
 }
 
 
