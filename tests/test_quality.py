@@ -337,6 +337,11 @@ FLOORS = {
     "real-more-household-74.yaml": (0.85, 0.05, 0.75, 0.25),
     "real-more-vac-73.yaml": (0.95, 0.05, 0.75, 0.25),
     "real-more-kaohsiung-75.yaml": (0.95, 0.05, 0.95, 0.05),
+    # Round 75: the plans' facts, fifth pass, the facts no earlier question asked.
+    "real-more-sanmin-75.yaml": (0.95, 0.05, 0.75, 0.25),
+    "real-more-household-75.yaml": (0.90, 0.05, 0.50, 0.50),
+    "real-more-vac-74.yaml": (0.95, 0.05, 0.75, 0.25),
+    "real-more-kaohsiung-76.yaml": (0.95, 0.05, 0.75, 0.25),
 }
 
 
