@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from bot.core.answerer import OUTCOMES, Answerer, Desk
-from bot.core.index import B, K1, FIELD_WEIGHTS
+from bot.core.index import B, K1, FIELD_WEIGHTS, _codes, _segment_sums
 from bot.core.text import grams, match_key, split_clauses
 from bot.core.knowledge import parse_agency
 from conftest import DATA, ROOT
@@ -136,6 +136,23 @@ def test_a_message_splits_into_clauses_where_the_citizen_paused(message, clauses
     assert split_clauses(message) == clauses
 
 
+def test_a_term_code_is_its_one_or_two_characters_and_minus_one_otherwise():
+    terms = ["榮", "榮民", "abc", "a", "", "😀", "a😀", "民證"]
+    want = [ord("榮"), (ord("榮") << 16) + ord("民"), -1, ord("a"), -1, -1, -1, (ord("民") << 16) + ord("證")]
+    assert _codes(terms).tolist() == want
+    assert _codes([]).tolist() == []
+
+
+def test_segment_sums_add_in_order_as_python_does():
+    """A phrasing's total must be the same to the bit as Python's sum() over its terms' weights:
+    numpy's pairwise reductions would round differently on long phrasings."""
+    rng = np.random.default_rng(7)
+    values = rng.random(500) * 10 ** rng.uniform(-8, 2, 500)
+    ends = np.array([0, 0, 3, 40, 41, 300, 500])  # an empty phrasing among them
+    want = [sum(values[a:b].tolist()) or 1.0 for a, b in zip(ends, ends[1:])]
+    assert _segment_sums(values, ends).tolist() == want
+
+
 @pytest.mark.parametrize("question", ["榮民證要去哪裡辦", "我爸想申請就養要帶什麼", "處長信箱幾天會回"])
 def test_bm25_is_the_textbook_formula_over_the_weighted_fields(demo, question):
     """The index keeps each posting's count and computes its weight when asked: the scores must be
@@ -147,7 +164,8 @@ def test_bm25_is_the_textbook_formula_over_the_weighted_fields(demo, question):
                   *((q, FIELD_WEIGHTS["questions"]) for q in e.questions)]
         docs.append(Counter(g for text, w in fields for g in grams(match_key(text)) * w))
     n, avgdl = len(docs), sum(sum(d.values()) for d in docs) / len(docs)
-    terms = [t for t in grams(match_key(question)) if ix._id(t) >= 0]
+    asked = grams(match_key(question))
+    terms = [t for t, i in zip(asked, ix._ids(asked)) if i >= 0]
     want = [0.0] * n
     for t in terms:
         df = sum(1 for d in docs if d[t])
@@ -156,4 +174,4 @@ def test_bm25_is_the_textbook_formula_over_the_weighted_fields(demo, question):
             if d[t]:
                 norm = K1 * (1 - B + B * sum(d.values()) / avgdl)
                 want[i] += float(np.float32(idf * d[t] * (K1 + 1) / (d[t] + norm)))
-    assert terms and ix._bm25([ix._id(t) for t in terms])[0].tolist() == want
+    assert terms and ix._bm25(ix._ids(terms))[0].tolist() == want

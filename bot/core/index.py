@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import math
-import operator
 from array import array
-from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from itertools import accumulate, chain, compress, count, repeat
+from itertools import chain, compress, count
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.core.knowledge import Entry
 from bot.core.text import grams, match_keys
-from bot.core.weights import specificity
+from bot.core.weights import specificities, specificity
 
 # How much each field counts in an entry's document: a title or keyword hit says more than a
 # word that happens to sit in one of several example questions. Whole numbers: a field counts as
@@ -57,22 +55,46 @@ def confidence(coverage: float, fuzzy: float, phrase: float) -> float:
     return W_COVERAGE * coverage + W_FUZZY * fuzzy + W_PHRASE * phrase
 
 
-def _code(term: str) -> int:
-    """A term of one or two characters of the Basic Multilingual Plane as one integer (terms of two
-    CJK characters are nearly all of a vocabulary): a sorted array of these is the vocabulary at 4
-    bytes a term, where a dict of strings costs some 150. -1 for any other term (looked up by name)."""
-    if len(term) > 2 or max(term) > "\uffff":
-        return -1
-    return ord(term) if len(term) == 1 else (ord(term[0]) << 16) + ord(term[1])
+def _codes(terms: list[str]) -> np.ndarray:
+    """Each term of one or two characters of the Basic Multilingual Plane as one integer (terms of
+    two CJK characters are nearly all of a vocabulary): a sorted array of these is the vocabulary at
+    4 bytes a term, where a dict of strings costs some 150. -1 for any other term (looked up by
+    name). Every term at once: its characters' code points read from one UTF-32 string."""
+    # Two \0 after the last term: every term has a first and a second point to read (what a term
+    # of one character or none reads past its end is not used).
+    points = np.frombuffer(("".join(terms) + "\0\0").encode("utf-32-le"), np.uint32).astype(np.int64)
+    lengths = np.fromiter(map(len, terms), np.int64, len(terms))
+    starts = np.cumsum(lengths) - lengths
+    first, second = points[starts], points[starts + 1]
+    codes = np.where(lengths == 1, first, (first << 16) + second)
+    bmp = (first <= 0xFFFF) & ((lengths == 1) | (second <= 0xFFFF))
+    return np.where(((lengths == 1) | (lengths == 2)) & bmp, codes, -1)
 
 
 _DTYPES = {"B": np.uint8, "H": np.uint16, "I": np.uint32}  # the id arrays' items, as numpy reads them in place
 
 
-def _id_array(ids, size: int) -> array:
+def _id_array(ids: np.ndarray, size: int) -> array:
     """Whole numbers below `size` as an array of the smallest items they fit: 1 byte (a term's count
     in a document), 2 (the docs of most offices, the terms of a small one) or 4."""
-    return array("B" if size <= 0x100 else "H" if size <= 0x10000 else "I", ids)
+    code = "B" if size <= 0x100 else "H" if size <= 0x10000 else "I"
+    return array(code, ids.astype(_DTYPES[code]).tobytes())
+
+
+def _segment_sums(values: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The sum of each segment of `values` (`ends`: where each segment begins, then where the last
+    ends), or 1.0 for a sum of 0. Added one value after another, as Python's sum() adds them
+    (numpy's own reductions add in pairs, which rounds otherwise): one step per position, over
+    every segment at least that long, so the longest segment's length in steps."""
+    starts, lengths = ends[:-1].astype(np.int64), np.diff(ends).astype(np.int64)
+    longest_first = np.argsort(-lengths, kind="stable")
+    descending = -lengths[longest_first]  # ascending, for searchsorted
+    sums = np.zeros(len(lengths))
+    for k in range(int(lengths.max(initial=0))):
+        live = longest_first[:np.searchsorted(descending, -k, side="left")]  # the segments longer than k
+        sums[live] += values[starts[live] + k]
+    sums[sums == 0] = 1.0
+    return sums
 
 
 class Index:
@@ -119,42 +141,42 @@ class Index:
         names, vocab = list(vocab), None
         rank, order = self._vocabulary(names)
         self._phrases, self._phrase_at, self._terms_at = phrases, array("I", phrase_at), array("I", terms_at)
-        self._terms = _id_array(map(rank.__getitem__, phrase_terms), len(names))
-        pair_terms = list(map(rank.__getitem__, pair_terms))
+        terms = rank[np.frombuffer(phrase_terms, np.uint32)]
+        self._terms = _id_array(terms, len(names))
+        pair_terms = rank[np.array(pair_terms, np.int64)]
         counts = self._idf(len(entries), len(names), pair_terms)
         # A phrasing's terms weigh idf × specificity; its total is what a question could cover.
-        uncached = getattr(specificity, "__wrapped__", specificity)  # each term is asked once: past its cache
-        weight = list(map(operator.mul, self.idf, map(uncached, map(names.__getitem__, order))))
+        weight = np.frombuffer(self.idf, np.float32).astype(np.float64) * np.array(
+            specificities(map(names.__getitem__, order)))
         names = order = rank = None
-        at, terms = self._terms_at, self._terms
-        self._totals = array(REAL, (sum(map(weight.__getitem__, terms[at[p]:at[p + 1]])) or 1.0
-                                   for p in range(len(at) - 1)))
-        self._postings(pair_terms, pair_counts, counts, doc_at, dls)
+        totals = _segment_sums(weight[terms], np.frombuffer(self._terms_at, np.uint32))
+        self._totals = array(REAL, totals.astype(np.float32).tobytes())
+        self._postings(pair_terms, np.array(pair_counts, np.int64), counts, doc_at, dls)
 
-    def _vocabulary(self, names: list[str]) -> tuple[list[int], list[int]]:
+    def _vocabulary(self, names: list[str]) -> tuple[np.ndarray, list[int]]:
         """Sort the vocabulary (`names`, by id in the order met): 1- and 2-unit terms by code, looked
-        up by bisect, then the others (Latin words, rare characters) by name. Returns each id's place, and the ids
+        up by a binary search, then the others (Latin words, rare characters) by name. Returns each id's place, and the ids
         in the order of their places."""
-        codes = list(map(_code, names))
-        order = sorted((t for t, c in enumerate(codes) if c >= 0), key=codes.__getitem__)
-        self._codes = array("I", map(codes.__getitem__, order))
-        order += [t for t, c in enumerate(codes) if c < 0]
-        rank = [0] * len(order)
-        for place, t in enumerate(order):
-            rank[t] = place
-        self._long = {names[t]: rank[t] for t in order[len(self._codes):]}
-        return rank, order
+        codes = _codes(names)
+        coded = np.flatnonzero(codes >= 0)
+        by_code = coded[np.argsort(codes[coded], kind="stable")]
+        self._codes = array("I", codes[by_code].astype(np.uint32).tobytes())
+        order = np.concatenate([by_code, np.flatnonzero(codes < 0)])
+        rank = np.empty(len(order), np.int64)
+        rank[order] = np.arange(len(order))
+        self._long = {names[t]: int(rank[t]) for t in order[len(by_code):].tolist()}
+        return rank, order.tolist()
 
-    def _idf(self, n: int, terms: int, pair_terms: list[int]) -> list[int]:
+    def _idf(self, n: int, terms: int, pair_terms: np.ndarray) -> np.ndarray:
         """Each term's idf over the n docs, from its document frequency (returned)."""
-        df = Counter(pair_terms)
-        counts = [df[t] for t in range(terms)]
-        idf_of = {c: math.log(1 + (max(n, 1) - c + 0.5) / (c + 0.5)) for c in set(counts)}
-        self.idf = array(REAL, map(idf_of.__getitem__, counts))
+        counts = np.bincount(pair_terms, minlength=terms)
+        seen, at = np.unique(counts, return_inverse=True)
+        idf_of = [math.log(1 + (max(n, 1) - c + 0.5) / (c + 0.5)) for c in seen.tolist()]
+        self.idf = array(REAL, np.array(idf_of, np.float64)[at].astype(np.float32).tobytes())
         self.unseen_idf = math.log(1 + (max(n, 1) + 0.5) / 0.5)
         return counts
 
-    def _postings(self, pair_terms: list[int], pair_counts: list[int], counts: list[int], doc_at: list[int],
+    def _postings(self, pair_terms: np.ndarray, pair_counts: np.ndarray, counts: np.ndarray, doc_at: list[int],
                   dls: list[int]) -> None:
         """Every term's postings: the docs holding it (`counts` of them), ascending, with its count in
         each; and each doc's length norm. The pairs come by document; a stable sort by term turns
@@ -162,21 +184,21 @@ class Index:
         count takes one or two bytes where a stored weight took four, the most of a large office's
         postings."""
         n = len(dls)
-        self._post_at = array("I", accumulate(counts, initial=0))
-        by_term = sorted(range(len(pair_terms)), key=pair_terms.__getitem__)
-        docs = list(chain.from_iterable(map(repeat, range(n), map(operator.sub, doc_at[1:], doc_at))))
-        self._post_docs, docs = _id_array(map(docs.__getitem__, by_term), n), None
+        self._post_at = array("I", np.concatenate([[0], np.cumsum(counts)]).astype(np.uint32).tobytes())
+        by_term = np.argsort(pair_terms, kind="stable")
+        docs = np.repeat(np.arange(n), np.diff(doc_at))
+        self._post_docs = _id_array(docs[by_term], n)
         avgdl = sum(dls) / max(n, 1) or 1.0
         self._norms = array("d", (K1 * (1 - B + B * dl / avgdl) for dl in dls))
-        self._post_tf = _id_array(map(pair_counts.__getitem__, by_term), max(pair_counts, default=0) + 1)
+        self._post_tf = _id_array(pair_counts[by_term], int(pair_counts.max(initial=0)) + 1)
 
-    def _id(self, term: str) -> int:
-        """A term's id, -1 when no entry of the office holds it."""
-        code = _code(term)
-        if code < 0:
-            return self._long.get(term, -1)
-        at = bisect_left(self._codes, code)
-        return at if at < len(self._codes) and self._codes[at] == code else -1
+    def _ids(self, terms: list[str]) -> list[int]:
+        """Each term's id, -1 when no entry of the office holds it."""
+        codes, vocabulary = _codes(terms), np.frombuffer(self._codes, np.uint32)
+        at = np.searchsorted(vocabulary, codes)
+        found = (np.take(vocabulary, at, mode="clip") == codes) if len(vocabulary) else np.zeros(len(codes), bool)
+        return [self._long.get(t, -1) if c < 0 else a if ok else -1
+                for t, c, a, ok in zip(terms, codes.tolist(), at.tolist(), found.tolist())]
 
     def _terms_of(self, i: int) -> array:
         """The term ids of entry i's phrasings, one phrasing after another (its document's terms)."""
@@ -226,7 +248,7 @@ class Index:
     def search(self, key: str, limit: int = 3) -> list[Candidate]:
         """The best entries for a question's match key, best first."""
         terms = grams(key)
-        ids = {t: self._id(t) for t in terms}
+        ids = dict(zip(terms, self._ids(terms)))
         known = [ids[t] for t in terms if ids[t] >= 0]
         if not known:
             return []

@@ -50,22 +50,31 @@ def _scale(freq: float) -> float:
 
 @lru_cache(maxsize=65536)
 def specificity(term: str) -> float:
-    """0..1: how much a unigram or bigram of a match key says on its own.
+    """0..1: how much a unigram or bigram of a match key says on its own (see specificities)."""
+    return specificities((term,))[0]
+
+
+def specificities(terms) -> list[float]:
+    """0..1 for each unigram or bigram of a match key: how much it says on its own (a whole
+    vocabulary at once, as an index is built, without a call per term).
 
     A character weighs by how often it occurs in running text (的、我 → 0). A bigram that is a
     word weighs by that frequency (現在 → 0.1, 護照 → 0.8). Any other bigram weighs as its less
     specific character, so a seam of two everyday characters (幫他, 去哪) weighs nothing. Latin
     words and digits weigh 1.
     """
-    if not term or not ("\u4e00" <= min(term) and max(term) <= "\u9fff"):  # any character outside CJK
-        return 1.0
     words, chars, bigrams = _tables()
-    if len(term) == 1:
-        return chars.get(term, 1.0)
-    if term in words:
-        return _scale(words[term])
-    # Not a word: a seam between two words (幫他, 去哪) or a piece of a longer word (民證). It
-    # says no more than its less specific character, whatever rare words it sits in.
-    by_chars = min(chars.get(term[0], 1.0), chars.get(term[1], 1.0))
-    return by_chars if term not in bigrams else min(by_chars, _scale(bigrams[term]))
-
+    out = []
+    for term in terms:
+        if not term or not ("\u4e00" <= min(term) and max(term) <= "\u9fff"):  # any character outside CJK
+            out.append(1.0)
+        elif len(term) == 1:
+            out.append(chars.get(term, 1.0))
+        elif term in words:
+            out.append(_scale(words[term]))
+        else:
+            # Not a word: a seam between two words (幫他, 去哪) or a piece of a longer word (民證). It
+            # says no more than its less specific character, whatever rare words it sits in.
+            by_chars = min(chars.get(term[0], 1.0), chars.get(term[1], 1.0))
+            out.append(by_chars if term not in bigrams else min(by_chars, _scale(bigrams[term])))
+    return out
