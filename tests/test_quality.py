@@ -342,6 +342,11 @@ FLOORS = {
     "real-more-household-75.yaml": (0.90, 0.05, 0.50, 0.50),
     "real-more-vac-74.yaml": (0.95, 0.05, 0.75, 0.25),
     "real-more-kaohsiung-76.yaml": (0.95, 0.05, 0.75, 0.25),
+    # Round 76: other agencies' questions sharing a word with an entry (10 of 18 out of scope).
+    "real-more-sanmin-76.yaml": (0.85, 0.05, 0.40, 0.40),
+    "real-more-household-76.yaml": (0.75, 0.05, 0.60, 0.40),
+    "real-more-vac-75.yaml": (0.95, 0.05, 0.80, 0.20),
+    "real-more-kaohsiung-77.yaml": (0.85, 0.05, 0.90, 0.10),
 }
 
 
