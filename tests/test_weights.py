@@ -321,6 +321,16 @@ def test_an_area_moved_from_is_not_where_the_citizen_is_registered(desk):
     assert desk.ask("sanmin-district", "我爸戶籍在左營，他的身心障礙證明背面地址要去改嗎").entry_id is None
 
 
+def test_a_citys_own_district_office_is_context_to_the_citys_office(desk):
+    # 「三民區公所寄來的通知書」 to 高雄市政府兵役處: the district office is where the letter came from
+    # (and 「三民區，公所」 reads as one name once the comma is gone).
+    got = desk.ask("kaohsiung-military-service", "我們住三民區，公所寄來兒子的徵兵檢查通知書，他第一次體檢，當天要帶什麼東西去？")
+    assert got.entry_id == "conscription-exam", got.text
+    # That office's own address or phone is still not ours to give, nor another city's district office.
+    assert desk.ask("kaohsiung-military-service", "三民區公所的電話幾號").entry_id is None
+    assert desk.ask("kaohsiung-military-service", "中壢區公所寄來兒子的徵兵檢查通知書，要帶什麼去").entry_id is None
+
+
 def test_where_the_citizen_used_to_live_is_not_where_they_are(desk):
     # 「我以前住桃園」 is history; the question is about 高雄. Living there now is still another area's.
     got = desk.ask("sanmin-district", "我以前住桃園，那邊生育津貼可以在區公所社會課代收，高雄也可以直接拿去三民區公所送嗎？")

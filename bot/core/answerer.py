@@ -131,7 +131,8 @@ class Answerer:
         # Where the citizens it serves are registered: its own district, or every district of its
         # city when its name gives no district of its own (高雄市政府兵役處 serves 鳳山 and 六龜).
         self.home_areas = self.home_districts | self.home_places
-        if not self.home_districts - set(PLACE_KEYS):
+        self.citywide = not self.home_districts - set(PLACE_KEYS)
+        if self.citywide:
             self.home_areas |= city_districts(self.name_places)
         # Other agencies' documents this office has entries about (a household office: 身分證):
         # named in a title, a keyword or an example question, not merely mentioned in an answer.
@@ -261,7 +262,11 @@ class Answerer:
         elsewhere = foreign_place(rest, self.home_places | self.home_districts)
         if elsewhere and not (self.agency.kind in ANYWHERE and _GO_BACK.search(rest)):
             return phrases.elsewhere(self.agency, elsewhere)
-        district = other_district_office(rest, self.home_districts)
+        # To an office of a whole city, one of its districts' offices is where a letter came from or
+        # where the citizen was sent (「三民區公所寄來徵兵檢查通知書」), not another area's office; unless
+        # the question asks that office's own address, phone or hours.
+        around = self.citywide and not self.office_asks.asked(rest)
+        district = other_district_office(rest, self.home_areas if around else self.home_districts)
         if not district and self.home_districts:  # an office of a city that has only districts
             district = township_office(question)
         if not district and self.agency.kind in BY_REGISTRATION:
