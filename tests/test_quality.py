@@ -347,6 +347,11 @@ FLOORS = {
     "real-more-household-76.yaml": (0.75, 0.05, 0.60, 0.40),
     "real-more-vac-75.yaml": (0.95, 0.05, 0.80, 0.20),
     "real-more-kaohsiung-77.yaml": (0.85, 0.05, 0.90, 0.10),
+    # Round 77: the same, second batch (driving licences, estate tax, 良民證, 勞保 funeral money, 健保卡).
+    "real-more-sanmin-77.yaml": (0.95, 0.05, 0.80, 0.10),
+    "real-more-household-77.yaml": (0.95, 0.05, 0.90, 0.10),
+    "real-more-vac-76.yaml": (0.95, 0.05, 0.80, 0.20),
+    "real-more-kaohsiung-78.yaml": (0.95, 0.05, 0.70, 0.10),
 }
 
 
