@@ -352,6 +352,11 @@ FLOORS = {
     "real-more-household-77.yaml": (0.95, 0.05, 0.90, 0.10),
     "real-more-vac-76.yaml": (0.95, 0.05, 0.80, 0.20),
     "real-more-kaohsiung-78.yaml": (0.95, 0.05, 0.70, 0.10),
+    # Round 78: long colloquial messages with family context, from forums and mailbox letters.
+    "real-more-sanmin-78.yaml": (0.95, 0.05, 0.95, 0.05),
+    "real-more-household-78.yaml": (0.95, 0.05, 0.30, 0.70),
+    "real-more-vac-77.yaml": (0.90, 0.10, 0.80, 0.20),
+    "real-more-kaohsiung-79.yaml": (0.90, 0.05, 0.95, 0.05),
 }
 
 
