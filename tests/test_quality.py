@@ -357,6 +357,11 @@ FLOORS = {
     "real-more-household-78.yaml": (0.95, 0.05, 0.30, 0.70),
     "real-more-vac-77.yaml": (0.90, 0.10, 0.80, 0.20),
     "real-more-kaohsiung-79.yaml": (0.90, 0.05, 0.95, 0.05),
+    # Round 79: the entries labelled questions reach least, second pass.
+    "real-more-sanmin-79.yaml": (0.95, 0.05, 0.50, 0.25),
+    "real-more-household-79.yaml": (0.55, 0.05, 0.50, 0.50),
+    "real-more-vac-78.yaml": (0.95, 0.05, 0.75, 0.25),
+    "real-more-kaohsiung-80.yaml": (0.70, 0.10, 0.75, 0.25),
 }
 
 
