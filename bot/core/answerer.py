@@ -262,11 +262,13 @@ class Answerer:
         elsewhere = foreign_place(rest, self.home_places | self.home_districts)
         if elsewhere and not (self.agency.kind in ANYWHERE and _GO_BACK.search(rest)):
             return phrases.elsewhere(self.agency, elsewhere)
+        district = other_district_office(rest, self.home_districts)
         # To an office of a whole city, one of its districts' offices is where a letter came from or
         # where the citizen was sent (「三民區公所寄來徵兵檢查通知書」), not another area's office; unless
-        # the question asks that office's own address, phone or hours.
-        around = self.citywide and not self.office_asks.asked(rest)
-        district = other_district_office(rest, self.home_areas if around else self.home_districts)
+        # the question asks that office's own address, phone or hours. (Asked only then: most
+        # questions name no district office.)
+        if district and self.citywide and not self.office_asks.asked(rest):
+            district = other_district_office(rest, self.home_areas)
         if not district and self.home_districts:  # an office of a city that has only districts
             district = township_office(question)
         if not district and self.agency.kind in BY_REGISTRATION:
